@@ -1,0 +1,170 @@
+//! Dates and time zones: reading the forms users write, and placing instants in the site's zone.
+//!
+//! Pure: no clock. The site's zone decides which calendar day an article belongs to.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone};
+use chrono_tz::Tz;
+
+/// The site's time zone: an IANA name or a fixed offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    /// A named zone with daylight-saving rules, e.g. `Europe/Moscow`.
+    Named(Tz),
+    /// A fixed offset from UTC, e.g. `+03:00`.
+    Fixed(FixedOffset),
+}
+
+impl Zone {
+    /// UTC, the default.
+    pub fn utc() -> Self {
+        Zone::Fixed(FixedOffset::east_opt(0).expect("zero offset"))
+    }
+
+    /// Reads `UTC`, `Z`, `+03:00`, `-0530`, `UTC+2` or an IANA name.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("utc") || t == "Z" {
+            return Ok(Zone::utc());
+        }
+        let offset_part = t.strip_prefix("UTC").or_else(|| t.strip_prefix("GMT")).unwrap_or(t);
+        if let Some(off) = parse_offset(offset_part) {
+            return Ok(Zone::Fixed(off));
+        }
+        t.parse::<Tz>().map(Zone::Named).map_err(|_| {
+            format!("unknown time zone \"{s}\": expected an IANA name like \"Europe/Berlin\" or an offset like \"+03:00\"")
+        })
+    }
+
+    /// The same instant, with the offset this zone has at that instant.
+    pub fn place(&self, dt: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+        match self {
+            Zone::Named(tz) => dt.with_timezone(tz).fixed_offset(),
+            Zone::Fixed(off) => dt.with_timezone(off),
+        }
+    }
+
+    /// A wall-clock time in this zone. In a daylight-saving gap the time is moved forward
+    /// by the gap; in an overlap the earlier instant wins.
+    pub fn local(&self, naive: NaiveDateTime) -> DateTime<FixedOffset> {
+        match self {
+            Zone::Fixed(off) => off.from_local_datetime(&naive).single().expect("fixed offsets are never ambiguous"),
+            Zone::Named(tz) => {
+                let mut probe = naive;
+                // A gap is at most a few hours; step forward until the wall time exists.
+                for _ in 0..24 * 4 {
+                    if let Some(dt) = tz.from_local_datetime(&probe).earliest() {
+                        return dt.fixed_offset();
+                    }
+                    probe += chrono::Duration::minutes(15);
+                }
+                let utc = tz.offset_from_utc_datetime(&naive).fix();
+                utc.from_utc_datetime(&naive)
+            }
+        }
+    }
+}
+
+fn parse_offset(s: &str) -> Option<FixedOffset> {
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m) = match digits.len() {
+        1 | 2 => (digits.parse::<i32>().ok()?, 0),
+        4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse::<i32>().ok()?),
+        _ => return None,
+    };
+    if h > 23 || m > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+}
+
+/// Reads a date as users write it: RFC 3339 with an offset, a local date-time
+/// (`2025-03-05T10:00:00` or with a space), or a bare date, which is midnight in `zone`.
+/// The result is the instant, placed in `zone`.
+pub fn parse(s: &str, zone: &Zone) -> Result<DateTime<FixedOffset>, String> {
+    let t = s.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Ok(zone.place(dt));
+    }
+    if let Ok(dt) = DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%:z") {
+        return Ok(zone.place(dt));
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(t, fmt) {
+            return Ok(zone.local(naive));
+        }
+    }
+    match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        Ok(d) => Ok(zone.local(d.and_time(NaiveTime::MIN))),
+        Err(e) => Err(format!("invalid date \"{s}\" ({e}): expected 2025-03-05, 2025-03-05T10:00:00 or 2025-03-05T10:00:00+03:00")),
+    }
+}
+
+/// "5 March 2025": how dates are shown to readers.
+pub fn human(dt: &DateTime<FixedOffset>) -> String {
+    dt.format("%-d %B %Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn moscow() -> Zone {
+        Zone::parse("Europe/Moscow").unwrap()
+    }
+
+    #[test]
+    fn bare_date_is_midnight_in_site_zone() {
+        let d = parse("2025-03-05", &moscow()).unwrap();
+        assert_eq!(d.to_rfc3339(), "2025-03-05T00:00:00+03:00");
+    }
+
+    #[test]
+    fn offset_datetime_is_moved_into_site_zone_and_may_change_day() {
+        let d = parse("2025-03-05T22:30:00Z", &moscow()).unwrap();
+        assert_eq!(d.to_rfc3339(), "2025-03-06T01:30:00+03:00");
+        assert_eq!(d.date_naive().to_string(), "2025-03-06");
+    }
+
+    #[test]
+    fn local_datetime_forms() {
+        let z = Zone::parse("+02:00").unwrap();
+        assert_eq!(parse("2025-03-05T10:00:00", &z).unwrap().to_rfc3339(), "2025-03-05T10:00:00+02:00");
+        assert_eq!(parse("2025-03-05 10:00", &z).unwrap().to_rfc3339(), "2025-03-05T10:00:00+02:00");
+    }
+
+    #[test]
+    fn invalid_dates_say_what_was_expected() {
+        let e = parse("2025-13-02", &Zone::utc()).unwrap_err();
+        assert!(e.contains("invalid date \"2025-13-02\""), "{e}");
+        assert!(parse("yesterday", &Zone::utc()).is_err());
+    }
+
+    #[test]
+    fn zones() {
+        assert_eq!(Zone::parse("UTC").unwrap(), Zone::utc());
+        assert_eq!(Zone::parse("-0530").unwrap(), Zone::Fixed(FixedOffset::west_opt(5 * 3600 + 1800).unwrap()));
+        assert_eq!(Zone::parse("UTC+2").unwrap(), Zone::Fixed(FixedOffset::east_opt(7200).unwrap()));
+        assert!(Zone::parse("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn daylight_saving_gap_moves_forward() {
+        let z = Zone::parse("Europe/Berlin").unwrap();
+        let d = parse("2025-03-30T02:30:00", &z).unwrap();
+        assert_eq!(d.to_rfc3339(), "2025-03-30T03:00:00+02:00");
+    }
+
+    #[test]
+    fn human_format() {
+        let d = parse("2025-03-05", &Zone::utc()).unwrap();
+        assert_eq!(human(&d), "5 March 2025");
+    }
+}

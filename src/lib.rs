@@ -1,0 +1,157 @@
+//! `digest`: a static site generator for curated news digests.
+//!
+//! A build is a row of plain functions over one model:
+//!
+//! ```text
+//! source::load_content ─┐
+//! config::Config::parse ├─> model::assemble ─> model::check_routes ─> render::render ─> Output::write
+//! render::theme::load ──┘      (Site)              (collisions)         (Output, in memory)
+//! ```
+//!
+//! Module map: `config` (site.toml), `frontmatter` (article headers), `date` (zones), `markdown`
+//! (bodies), `url` (original urls as keys), `model` (the Site and `assemble`), `related`
+//! (computed related articles), `routes` (urls and files), `render` (templates and views),
+//! `output` (the rendered files and writing them), `diagnostics`, `error`, `source` (reading).
+//! The library never prints: it returns values and diagnostics.
+
+pub mod config;
+pub mod date;
+pub mod diagnostics;
+pub mod error;
+pub mod frontmatter;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod related;
+pub mod render;
+pub mod routes;
+pub mod source;
+pub mod url;
+
+use std::path::{Path, PathBuf};
+
+pub use config::Config;
+pub use diagnostics::{Diagnostic, Severity};
+pub use error::Error;
+pub use model::Site;
+pub use output::Output;
+
+/// What to build and how.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site folder (holds `site.toml`).
+    pub root: PathBuf,
+    /// Output folder; `output_dir` of site.toml (relative to the root) when None.
+    pub output: Option<PathBuf>,
+    /// Include articles with `draft = true`.
+    pub drafts: bool,
+    /// Replaces `base_url` (used by `serve`, which serves the site on its own address).
+    pub base_url: Option<String>,
+}
+
+/// A successful build, not yet written.
+#[derive(Debug)]
+pub struct Build {
+    /// The model.
+    pub site: Site,
+    /// Every file of the output.
+    pub output: Output,
+    /// Warnings (a successful build has no errors).
+    pub warnings: Vec<Diagnostic>,
+    /// Where the output belongs.
+    pub output_dir: PathBuf,
+}
+
+/// Why a build failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The content, configuration or theme has errors (warnings may be among them).
+    Diagnostics(Vec<Diagnostic>),
+    /// The environment failed: an unreadable folder, a failed write.
+    Env(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Env(e)
+    }
+}
+
+/// Builds the site in memory: every stage but writing.
+pub fn build(opts: &BuildOptions) -> Result<Build, Failure> {
+    let root = &opts.root;
+    let config_path = root.join("site.toml");
+    if !config_path.is_file() {
+        return Err(Failure::Env(Error::NotASite(format!(
+            "{} is not a digest site: it has no site.toml (run `digest init` to make one)",
+            root.display()
+        ))));
+    }
+    let config_text = source::read(&config_path)?;
+    let mut diags = Vec::new();
+    let config = match Config::parse("site.toml", &config_text) {
+        Ok(c) => Some(c),
+        Err(d) => {
+            diags.extend(d);
+            None
+        }
+    };
+    let content = source::load_content(root)?;
+    diags.extend(content.diagnostics);
+    let Some(mut config) = config else {
+        // Still read every article, so one run reports every broken file.
+        let fallback = Config::parse("site.toml", "title = \"x\"\nbase_url = \"/\"\n").expect("fallback config is valid");
+        let (_, d) = model::assemble(fallback, content.articles, opts.drafts);
+        diags.extend(d.into_iter().filter(Diagnostic::is_error));
+        return Err(fail(diags));
+    };
+    if let Some(b) = &opts.base_url {
+        config.base_url = b.clone();
+        config.base_path = b.clone();
+    }
+    let output_dir = opts.output.clone().unwrap_or_else(|| root.join(&config.output_dir));
+    let theme = render::theme::load(root, &config)?;
+    let (site, assemble_diags) = model::assemble(config, content.articles, opts.drafts);
+    diags.extend(assemble_diags);
+    let theme = match theme {
+        Ok(t) => Some(t),
+        Err(d) => {
+            diags.extend(d);
+            None
+        }
+    };
+    let (Some(site), Some(theme)) = (site, theme) else {
+        return Err(fail(diags));
+    };
+    diags.extend(model::check_routes(&site));
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(fail(diags));
+    }
+    let mut output = match render::render(&site, &theme) {
+        Ok(o) => o,
+        Err(d) => {
+            diags.extend(d);
+            return Err(fail(diags));
+        }
+    };
+    for asset in content.assets {
+        if output.files.contains_key(&asset.to) {
+            diags.push(
+                Diagnostic::error(format!("content/{} would overwrite the generated page {}", asset.to, asset.to))
+                    .in_file(Path::new("content").join(&asset.to)),
+            );
+        } else {
+            output.insert(asset.to, output::FileData::Copy(asset.from));
+        }
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(fail(diags));
+    }
+    diagnostics::sort(&mut diags);
+    Ok(Build { site, output, warnings: diags, output_dir })
+}
+
+fn fail(mut diags: Vec<Diagnostic>) -> Failure {
+    diagnostics::sort(&mut diags);
+    Failure::Diagnostics(diags)
+}

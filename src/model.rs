@@ -1,0 +1,954 @@
+//! The site as one typed, read-only value, and `assemble`, the stage that builds it from the
+//! parsed articles: ids, topics, entities, dates, editions, cross-links, related articles.
+//!
+//! All grouping and ordering happens here, on typed fields. Relations are indices. Nothing here
+//! touches the disk or knows about templates.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use rayon::prelude::*;
+
+use crate::config::{Config, EditionKind};
+use crate::diagnostics::Diagnostic;
+use crate::frontmatter::{self, FrontMatter, Located, RelatedRef};
+use crate::markdown::{self, Links, Resolution};
+use crate::routes::{self, layout};
+use crate::source::Source;
+
+/// Index into `Site::articles`. Articles are sorted newest first, so smaller is newer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ArticleId(pub u32);
+
+/// Index into `Site::topics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TopicId(pub u32);
+
+/// Index into one of `Site::people`, `places` or `sources`, as its kind says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EntityId(pub u32);
+
+/// Kinds of named things an article mentions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntityKind {
+    /// `people`.
+    Person,
+    /// `places`.
+    Place,
+    /// `source`: the outlet.
+    Source,
+}
+
+impl EntityKind {
+    /// Url section and template word: `people`, `places`, `sources`.
+    pub fn section(self) -> &'static str {
+        match self {
+            EntityKind::Person => "people",
+            EntityKind::Place => "places",
+            EntityKind::Source => "sources",
+        }
+    }
+}
+
+/// Why an article is listed as related.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// The curator said so, in this article or in the other one.
+    Editorial,
+    /// They share rare topics, people or places.
+    Shared,
+}
+
+/// One entry of an article's related list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Related {
+    /// An article of this site.
+    Article(ArticleId, Why),
+    /// A `{ title, url }` entry that matches no article: an outside link.
+    External {
+        /// Shown text.
+        title: String,
+        /// Target.
+        url: String,
+    },
+}
+
+/// Neighbours of an article within one of its topics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicNeighbours {
+    /// The topic.
+    pub topic: TopicId,
+    /// The next older article of that topic.
+    pub older: Option<ArticleId>,
+    /// The next newer article of that topic.
+    pub newer: Option<ArticleId>,
+}
+
+/// One article, resolved.
+#[derive(Debug, Clone)]
+pub struct Article {
+    /// Its id.
+    pub id: ArticleId,
+    /// Source file relative to the site root, e.g. `content/2025/03/05/x.md`.
+    pub path: PathBuf,
+    /// Source file relative to `content/`, `/`-separated: what `@/` links name.
+    pub rel: String,
+    /// Url segment.
+    pub slug: String,
+    /// Headline.
+    pub title: String,
+    /// Published, in the site's zone.
+    pub date: DateTime<FixedOffset>,
+    /// Updated, in the site's zone.
+    pub updated: Option<DateTime<FixedOffset>>,
+    /// The calendar day in the site's zone.
+    pub day: NaiveDate,
+    /// Original url.
+    pub url: Option<String>,
+    /// Outlet.
+    pub source: Option<EntityId>,
+    /// Topics, in the order written.
+    pub topics: Vec<TopicId>,
+    /// People.
+    pub people: Vec<EntityId>,
+    /// Places.
+    pub places: Vec<EntityId>,
+    /// Explicit summary, or the first paragraph's text.
+    pub summary: String,
+    /// Rendered body.
+    pub body_html: String,
+    /// Editorial and computed related articles, editorial first, without repeats.
+    pub related: Vec<Related>,
+    /// Articles whose body links here, newest first.
+    pub referenced_by: Vec<ArticleId>,
+    /// Articles this body links to.
+    pub links_to: Vec<ArticleId>,
+    /// Previous and next article in each topic.
+    pub neighbours: Vec<TopicNeighbours>,
+    /// Index into `Site::editions`.
+    pub edition: usize,
+    /// Url relative to the site root.
+    pub route: String,
+    /// Url with the base path: what links use.
+    pub href: String,
+    /// A draft, shown because of `--drafts`.
+    pub draft: bool,
+    /// Front matter `[extra]`.
+    pub extra: toml::Table,
+}
+
+/// A topic: declared in `site.toml`, used in front matter, or both.
+#[derive(Debug, Clone)]
+pub struct Topic {
+    /// Url segment and identity: "Peace talks" and "peace-talks" are one topic.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// From `[topics.SLUG]`.
+    pub description: Option<String>,
+    /// Newest first.
+    pub articles: Vec<ArticleId>,
+    /// Url relative to the site root.
+    pub route: String,
+}
+
+/// A person, place or source.
+#[derive(Debug, Clone)]
+pub struct Entity {
+    /// What it is.
+    pub kind: EntityKind,
+    /// Url segment and identity.
+    pub slug: String,
+    /// Display name (the first spelling met, oldest article first).
+    pub name: String,
+    /// Newest first.
+    pub articles: Vec<ArticleId>,
+    /// Url relative to the site root.
+    pub route: String,
+}
+
+/// A year, month or day with articles.
+#[derive(Debug, Clone)]
+pub struct Period {
+    /// `2025`, `2025-03` or `2025-03-05`.
+    pub key: String,
+    /// "2025", "March 2025", "5 March 2025".
+    pub label: String,
+    /// Newest first.
+    pub articles: Vec<ArticleId>,
+    /// Url relative to the site root.
+    pub route: String,
+}
+
+/// A group of an edition: one topic's articles (None: articles without a topic).
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// The topic, or none.
+    pub topic: Option<TopicId>,
+    /// Newest first.
+    pub articles: Vec<ArticleId>,
+}
+
+/// One edition: the articles of one period, grouped by their first topic.
+#[derive(Debug, Clone)]
+pub struct Edition {
+    /// `2025-03-05`, `2025-W10` or `2025-03`.
+    pub id: String,
+    /// "Week 10, 2025".
+    pub title: String,
+    /// First day covered.
+    pub start: NaiveDate,
+    /// Last day covered.
+    pub end: NaiveDate,
+    /// Newest first.
+    pub articles: Vec<ArticleId>,
+    /// Largest group first; articles without topic last.
+    pub groups: Vec<Group>,
+    /// Url relative to the site root.
+    pub route: String,
+}
+
+/// The whole site, built once, then only read.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Settings.
+    pub config: Config,
+    /// Newest first; `ArticleId(i)` is `articles[i]`.
+    pub articles: Vec<Article>,
+    /// By slug.
+    pub topics: Vec<Topic>,
+    /// By slug.
+    pub people: Vec<Entity>,
+    /// By slug.
+    pub places: Vec<Entity>,
+    /// By slug.
+    pub sources: Vec<Entity>,
+    /// Newest first.
+    pub years: Vec<Period>,
+    /// Newest first.
+    pub months: Vec<Period>,
+    /// Newest first.
+    pub days: Vec<Period>,
+    /// Newest first.
+    pub editions: Vec<Edition>,
+}
+
+impl Site {
+    /// The article with this id.
+    pub fn article(&self, id: ArticleId) -> &Article {
+        &self.articles[id.0 as usize]
+    }
+    /// The topic with this id.
+    pub fn topic(&self, id: TopicId) -> &Topic {
+        &self.topics[id.0 as usize]
+    }
+    /// The entities of one kind.
+    pub fn entities(&self, kind: EntityKind) -> &[Entity] {
+        match kind {
+            EntityKind::Person => &self.people,
+            EntityKind::Place => &self.places,
+            EntityKind::Source => &self.sources,
+        }
+    }
+    /// The entity of this kind and id.
+    pub fn entity(&self, kind: EntityKind, id: EntityId) -> &Entity {
+        &self.entities(kind)[id.0 as usize]
+    }
+    /// `base_path` + a route: what an `href` holds.
+    pub fn href(&self, route: &str) -> String {
+        format!("{}{route}", self.config.base_path)
+    }
+}
+
+/// An article after its front matter was read, before the site is known.
+struct Parsed {
+    path: PathBuf,
+    rel: String,
+    text: String,
+    fm: FrontMatter,
+    body_start: usize,
+    slug: String,
+}
+
+/// Builds the site from the loaded sources. Returns every diagnostic found (warnings too);
+/// the site is None when there was an error.
+pub fn assemble(config: Config, sources: Vec<Source>, drafts: bool) -> (Option<Site>, Vec<Diagnostic>) {
+    let zone = config.timezone;
+    let results: Vec<Result<Parsed, Vec<Diagnostic>>> = sources
+        .into_par_iter()
+        .map(|src| {
+            let (fm, body_start) = frontmatter::parse(&src.path, &src.text, &zone)?;
+            let slug = match &fm.slug {
+                Some(s) => s.value.clone(),
+                None => file_slug(&src.rel),
+            };
+            Ok(Parsed { path: src.path, rel: src.rel, text: src.text, fm, body_start, slug })
+        })
+        .collect();
+    let mut diags = Vec::new();
+    let mut parsed = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(p) if p.fm.draft && !drafts => {}
+            Ok(p) => parsed.push(p),
+            Err(d) => diags.extend(d),
+        }
+    }
+    parsed.sort_by(|a, b| b.fm.date.cmp(&a.fm.date).then_with(|| a.slug.cmp(&b.slug)).then_with(|| a.rel.cmp(&b.rel)));
+
+    let topics = collect_topics(&config, &parsed, &mut diags);
+    let people = collect_entities(EntityKind::Person, &parsed, |p| p.fm.people.iter().map(|l| l.value.as_str()).collect());
+    let places = collect_entities(EntityKind::Place, &parsed, |p| p.fm.places.iter().map(|l| l.value.as_str()).collect());
+    let sources = collect_entities(EntityKind::Source, &parsed, |p| p.fm.source.iter().map(String::as_str).collect());
+
+    let mut articles: Vec<Article> = parsed
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let topic_ids: Vec<TopicId> = dedup(p.fm.topics.iter().map(|t| topics.id(&t.value)).collect());
+            let first_topic = topic_ids.first().map(|t| topics.list[t.0 as usize].slug.as_str());
+            let route = config.permalink.expand(&p.fm.date, &p.slug, first_topic);
+            Article {
+                id: ArticleId(i as u32),
+                path: p.path.clone(),
+                rel: p.rel.clone(),
+                slug: p.slug.clone(),
+                title: p.fm.title.clone(),
+                date: p.fm.date,
+                updated: p.fm.updated,
+                day: p.fm.date.date_naive(),
+                url: p.fm.url.clone(),
+                source: p.fm.source.as_deref().map(|s| sources.id(s)),
+                topics: topic_ids,
+                people: dedup(p.fm.people.iter().map(|n| people.id(&n.value)).collect()),
+                places: dedup(p.fm.places.iter().map(|n| places.id(&n.value)).collect()),
+                summary: String::new(),
+                body_html: String::new(),
+                related: Vec::new(),
+                referenced_by: Vec::new(),
+                links_to: Vec::new(),
+                neighbours: Vec::new(),
+                edition: 0,
+                href: format!("{}{route}", config.base_path),
+                route,
+                draft: p.fm.draft,
+                extra: p.fm.extra.clone(),
+            }
+        })
+        .collect();
+
+    let index = Index::new(&articles);
+    let editorial = resolve_related(&config, &parsed, &index, &mut diags);
+    let switches = markdown::Switches { smart_punctuation: config.smart_punctuation, unsafe_html: config.unsafe_html };
+    let rendered: Vec<_> = parsed
+        .par_iter()
+        .map(|p| {
+            let body = &p.text[p.body_start..];
+            markdown::render(body, &p.slug, switches, &index)
+        })
+        .collect();
+    drop(index);
+    for ((a, p), r) in articles.iter_mut().zip(&parsed).zip(rendered) {
+        for (msg, range) in r.problems {
+            let span = range.start + p.body_start..range.end + p.body_start;
+            diags.push(Diagnostic::error(msg).at(&p.path, &p.text, span));
+        }
+        a.summary = p.fm.summary.clone().unwrap_or(r.first_paragraph);
+        a.body_html = r.html;
+        a.links_to = r.links.into_iter().filter(|id| *id != a.id).collect();
+    }
+
+    for i in 0..articles.len() {
+        for target in articles[i].links_to.clone() {
+            articles[target.0 as usize].referenced_by.push(ArticleId(i as u32));
+        }
+    }
+    let shared = crate::related::compute(&articles, topics.list.len(), people.list.len(), places.list.len());
+    merge_related(&mut articles, editorial, shared);
+
+    let (mut topics, mut people, mut places, mut sources) = (topics.list, people.list, places.list, sources.list);
+    for a in &articles {
+        for t in &a.topics {
+            topics[t.0 as usize].articles.push(a.id);
+        }
+        for p in &a.people {
+            people[p.0 as usize].articles.push(a.id);
+        }
+        for p in &a.places {
+            places[p.0 as usize].articles.push(a.id);
+        }
+        if let Some(s) = a.source {
+            sources[s.0 as usize].articles.push(a.id);
+        }
+    }
+    for (ti, t) in topics.iter().enumerate() {
+        let tid = TopicId(ti as u32);
+        for (pos, id) in t.articles.iter().enumerate() {
+            articles[id.0 as usize].neighbours.push(TopicNeighbours {
+                topic: tid,
+                newer: pos.checked_sub(1).map(|p| t.articles[p]),
+                older: t.articles.get(pos + 1).copied(),
+            });
+        }
+    }
+    for a in &mut articles {
+        let order: Vec<TopicId> = a.topics.clone();
+        a.neighbours.sort_by_key(|n| order.iter().position(|t| *t == n.topic));
+    }
+
+    let (years, months, days) = periods(&articles);
+    let editions = editions(config.edition, &mut articles, &topics);
+
+    if diags.iter().any(Diagnostic::is_error) {
+        return (None, diags);
+    }
+    let site = Site { config, articles, topics, people, places, sources, years, months, days, editions };
+    (Some(site), diags)
+}
+
+/// `2025/03/05/my-story.md` → `my-story`.
+fn file_slug(rel: &str) -> String {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let stem = name.strip_suffix(".md").unwrap_or(name);
+    let s = slug::slugify(stem);
+    if s.is_empty() { "article".into() } else { s }
+}
+
+fn dedup<T: PartialEq>(v: Vec<T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(v.len());
+    for x in v {
+        if !out.contains(&x) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+/// Topics or entities keyed by slug, with ids in slug order.
+struct Registry<T> {
+    list: Vec<T>,
+    ids: HashMap<String, u32>,
+}
+
+impl<T> Registry<T> {
+    fn lookup(&self, name: &str) -> u32 {
+        self.ids[&slug::slugify(name)]
+    }
+}
+
+impl Registry<Topic> {
+    fn id(&self, name: &str) -> TopicId {
+        TopicId(self.lookup(name))
+    }
+}
+
+impl Registry<Entity> {
+    fn id(&self, name: &str) -> EntityId {
+        EntityId(self.lookup(name))
+    }
+}
+
+fn collect_topics(config: &Config, parsed: &[Parsed], diags: &mut Vec<Diagnostic>) -> Registry<Topic> {
+    let mut by_slug: BTreeMap<String, Topic> = BTreeMap::new();
+    for d in &config.topics {
+        by_slug.insert(
+            d.slug.clone(),
+            Topic {
+                slug: d.slug.clone(),
+                name: d.name.clone().unwrap_or_else(|| words_of(&d.slug)),
+                description: d.description.clone(),
+                articles: Vec::new(),
+                route: layout::topic(&d.slug),
+            },
+        );
+    }
+    let declared_any = !config.topics.is_empty();
+    // Oldest article first, so the first spelling ever used names an undeclared topic.
+    for p in parsed.iter().rev() {
+        for t in &p.fm.topics {
+            let slug = slug::slugify(&t.value);
+            if !by_slug.contains_key(&slug) {
+                if declared_any {
+                    let d = Diagnostic::warning(format!("unknown topic \"{}\": not declared in site.toml", t.value))
+                        .at(&p.path, &p.text, t.span.clone())
+                        .with_hint(format!("add [topics.{slug}] to site.toml, or use one of the declared topics"));
+                    diags.push(strictly(config, d));
+                }
+                by_slug.insert(
+                    slug.clone(),
+                    Topic { name: t.value.clone(), description: None, articles: Vec::new(), route: layout::topic(&slug), slug },
+                );
+            }
+        }
+    }
+    registry(by_slug)
+}
+
+fn collect_entities(kind: EntityKind, parsed: &[Parsed], names: impl Fn(&Parsed) -> Vec<&str>) -> Registry<Entity> {
+    let mut by_slug: BTreeMap<String, Entity> = BTreeMap::new();
+    for p in parsed.iter().rev() {
+        for n in names(p) {
+            let slug = slug::slugify(n);
+            by_slug.entry(slug.clone()).or_insert_with(|| Entity {
+                kind,
+                name: n.to_string(),
+                articles: Vec::new(),
+                route: layout::entity(kind.section(), &slug),
+                slug,
+            });
+        }
+    }
+    registry(by_slug)
+}
+
+fn registry<T>(by_slug: BTreeMap<String, T>) -> Registry<T> {
+    let mut ids = HashMap::with_capacity(by_slug.len());
+    let mut list = Vec::with_capacity(by_slug.len());
+    for (i, (slug, t)) in by_slug.into_iter().enumerate() {
+        ids.insert(slug, i as u32);
+        list.push(t);
+    }
+    Registry { list, ids }
+}
+
+/// "peace-talks" → "Peace talks".
+fn words_of(slug: &str) -> String {
+    let s = slug.replace('-', " ");
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => s,
+    }
+}
+
+/// A warning that the site's `strict` turns into an error.
+fn strictly(config: &Config, mut d: Diagnostic) -> Diagnostic {
+    if config.strict {
+        d.severity = crate::diagnostics::Severity::Error;
+    }
+    d
+}
+
+/// Finds articles by slug, title, original url and file.
+struct Index<'a> {
+    articles: &'a [Article],
+    by_slug: HashMap<&'a str, Vec<ArticleId>>,
+    by_title: HashMap<String, Vec<ArticleId>>,
+    by_url: HashMap<String, Vec<ArticleId>>,
+    by_file: HashMap<&'a str, ArticleId>,
+}
+
+impl<'a> Index<'a> {
+    fn new(articles: &'a [Article]) -> Self {
+        let mut ix = Index {
+            articles,
+            by_slug: HashMap::with_capacity(articles.len()),
+            by_title: HashMap::with_capacity(articles.len()),
+            by_url: HashMap::with_capacity(articles.len()),
+            by_file: HashMap::with_capacity(articles.len()),
+        };
+        for a in articles {
+            ix.by_slug.entry(a.slug.as_str()).or_default().push(a.id);
+            ix.by_title.entry(a.title.to_lowercase()).or_default().push(a.id);
+            if let Some(u) = &a.url {
+                ix.by_url.entry(crate::url::normalise(u)).or_default().push(a.id);
+            }
+            ix.by_file.insert(a.rel.as_str(), a.id);
+        }
+        ix
+    }
+
+    fn one(ids: Option<&Vec<ArticleId>>) -> Resolution<ArticleId> {
+        match ids.map(Vec::as_slice) {
+            None | Some([]) => Resolution::Missing,
+            Some([id]) => Resolution::Found(*id),
+            Some(many) => Resolution::Ambiguous(many.to_vec()),
+        }
+    }
+
+    fn by_title_or_url(&self, title: &str, url: &str) -> Resolution<ArticleId> {
+        match Self::one(self.by_url.get(&crate::url::normalise(url))) {
+            Resolution::Missing => Self::one(self.by_title.get(&title.to_lowercase())),
+            found => found,
+        }
+    }
+}
+
+impl Links for Index<'_> {
+    type Id = ArticleId;
+
+    fn by_ref(&self, target: &str) -> Resolution<ArticleId> {
+        if target.starts_with("https://") || target.starts_with("http://") {
+            return Self::one(self.by_url.get(&crate::url::normalise(target)));
+        }
+        match Self::one(self.by_slug.get(target)) {
+            Resolution::Missing => Self::one(self.by_title.get(&target.to_lowercase())),
+            found => found,
+        }
+    }
+    fn by_file(&self, path: &str) -> Option<ArticleId> {
+        self.by_file.get(path.trim_start_matches('/')).copied()
+    }
+    fn by_url(&self, url: &str) -> Option<ArticleId> {
+        match Self::one(self.by_url.get(&crate::url::normalise(url))) {
+            Resolution::Found(id) => Some(id),
+            _ => None,
+        }
+    }
+    fn href(&self, id: ArticleId) -> &str {
+        &self.articles[id.0 as usize].href
+    }
+    fn title(&self, id: ArticleId) -> &str {
+        &self.articles[id.0 as usize].title
+    }
+}
+
+/// Each article's editorial `related` entries, resolved. Unresolved ones are warnings
+/// (errors when strict) and dropped; ambiguous ones too.
+fn resolve_related(config: &Config, parsed: &[Parsed], index: &Index, diags: &mut Vec<Diagnostic>) -> Vec<Vec<Related>> {
+    parsed
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let me = ArticleId(i as u32);
+            let mut out = Vec::new();
+            for Located { value, span } in &p.fm.related {
+                let (resolution, shown) = match value {
+                    RelatedRef::Ref(r) => (index.by_ref(r), r.clone()),
+                    RelatedRef::Link { title, url } => (index.by_title_or_url(title, url), title.clone()),
+                };
+                match (resolution, value) {
+                    (Resolution::Found(id), _) if id == me => {}
+                    (Resolution::Found(id), _) => out.push(Related::Article(id, Why::Editorial)),
+                    (Resolution::Missing, RelatedRef::Link { title, url }) if !crate::url::is_dangerous(url) => {
+                        out.push(Related::External { title: title.clone(), url: url.clone() })
+                    }
+                    (Resolution::Ambiguous(ids), _) => {
+                        let hrefs: Vec<&str> = ids.iter().map(|id| index.href(*id)).collect();
+                        let d = Diagnostic::warning(format!(
+                            "ambiguous related entry \"{shown}\": several articles answer to it ({})",
+                            hrefs.join(", ")
+                        ))
+                        .at(&p.path, &p.text, span.clone())
+                        .with_hint("name the article by its original url instead");
+                        diags.push(strictly(config, d));
+                    }
+                    _ => {
+                        let d = Diagnostic::warning(format!("unresolved related entry \"{shown}\": no article has this slug, title or url"))
+                            .at(&p.path, &p.text, span.clone())
+                            .with_hint("use { title = \"...\", url = \"...\" } to link to an article outside the site");
+                        diags.push(strictly(config, d));
+                    }
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// Editorial entries (both directions) first, in the order written, then shared-entity ones by
+/// score. Editorial relations are made symmetric here; `related::compute` already is.
+fn merge_related(articles: &mut [Article], editorial: Vec<Vec<Related>>, shared: Vec<Vec<ArticleId>>) {
+    let mut reverse: Vec<Vec<ArticleId>> = vec![Vec::new(); articles.len()];
+    for (i, list) in editorial.iter().enumerate() {
+        for r in list {
+            if let Related::Article(target, _) = r {
+                reverse[target.0 as usize].push(ArticleId(i as u32));
+            }
+        }
+    }
+    for (((a, mut list), back), computed) in articles.iter_mut().zip(editorial).zip(reverse).zip(shared) {
+        let mut seen: Vec<ArticleId> = list
+            .iter()
+            .filter_map(|r| match r {
+                Related::Article(id, _) => Some(*id),
+                Related::External { .. } => None,
+            })
+            .collect();
+        for (id, why) in back.into_iter().map(|id| (id, Why::Editorial)).chain(computed.into_iter().map(|id| (id, Why::Shared))) {
+            if id != a.id && !seen.contains(&id) {
+                seen.push(id);
+                list.push(Related::Article(id, why));
+            }
+        }
+        a.related = list;
+    }
+}
+
+fn periods(articles: &[Article]) -> (Vec<Period>, Vec<Period>, Vec<Period>) {
+    let mut years: BTreeMap<i32, Vec<ArticleId>> = BTreeMap::new();
+    let mut months: BTreeMap<(i32, u32), Vec<ArticleId>> = BTreeMap::new();
+    let mut days: BTreeMap<NaiveDate, Vec<ArticleId>> = BTreeMap::new();
+    for a in articles {
+        years.entry(a.day.year()).or_default().push(a.id);
+        months.entry((a.day.year(), a.day.month())).or_default().push(a.id);
+        days.entry(a.day).or_default().push(a.id);
+    }
+    let years = years
+        .into_iter()
+        .rev()
+        .map(|(y, articles)| Period { key: format!("{y:04}"), label: format!("{y}"), articles, route: layout::year(y) })
+        .collect();
+    let months = months
+        .into_iter()
+        .rev()
+        .map(|((y, m), articles)| {
+            let first = NaiveDate::from_ymd_opt(y, m, 1).expect("a month that has articles exists");
+            Period { key: format!("{y:04}-{m:02}"), label: first.format("%B %Y").to_string(), articles, route: layout::month(y, m) }
+        })
+        .collect();
+    let days = days
+        .into_iter()
+        .rev()
+        .map(|(d, articles)| Period {
+            key: d.format("%Y-%m-%d").to_string(),
+            label: d.format("%-d %B %Y").to_string(),
+            articles,
+            route: layout::day(d),
+        })
+        .collect();
+    (years, months, days)
+}
+
+/// The edition a day belongs to: its id, title and first and last day.
+pub fn edition_of(kind: EditionKind, day: NaiveDate) -> (String, String, NaiveDate, NaiveDate) {
+    match kind {
+        EditionKind::Daily => (day.format("%Y-%m-%d").to_string(), day.format("%-d %B %Y").to_string(), day, day),
+        EditionKind::Weekly => {
+            let w = day.iso_week();
+            let start = NaiveDate::from_isoywd_opt(w.year(), w.week(), chrono::Weekday::Mon).expect("iso week exists");
+            let end = NaiveDate::from_isoywd_opt(w.year(), w.week(), chrono::Weekday::Sun).expect("iso week exists");
+            (format!("{}-W{:02}", w.year(), w.week()), format!("Week {}, {}", w.week(), w.year()), start, end)
+        }
+        EditionKind::Monthly => {
+            let start = day.with_day(1).expect("day 1 exists");
+            let next = if start.month() == 12 {
+                NaiveDate::from_ymd_opt(start.year() + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(start.year(), start.month() + 1, 1)
+            }
+            .expect("next month exists");
+            (day.format("%Y-%m").to_string(), day.format("%B %Y").to_string(), start, next.pred_opt().expect("a day before"))
+        }
+    }
+}
+
+fn editions(kind: EditionKind, articles: &mut [Article], topics: &[Topic]) -> Vec<Edition> {
+    let mut out: Vec<Edition> = Vec::new();
+    for a in articles.iter_mut() {
+        let (id, title, start, end) = edition_of(kind, a.day);
+        if out.last().is_none_or(|e| e.id != id) {
+            out.push(Edition { route: layout::edition(&id), id, title, start, end, articles: Vec::new(), groups: Vec::new() });
+        }
+        let e = out.last_mut().expect("pushed above");
+        e.articles.push(a.id);
+        a.edition = out.len() - 1;
+    }
+    for e in &mut out {
+        let mut groups: Vec<Group> = Vec::new();
+        for id in &e.articles {
+            let topic = articles[id.0 as usize].topics.first().copied();
+            match groups.iter_mut().find(|g| g.topic == topic) {
+                Some(g) => g.articles.push(*id),
+                None => groups.push(Group { topic, articles: vec![*id] }),
+            }
+        }
+        groups.sort_by(|a, b| {
+            a.topic
+                .is_none()
+                .cmp(&b.topic.is_none())
+                .then(b.articles.len().cmp(&a.articles.len()))
+                .then_with(|| {
+                    let name = |g: &Group| g.topic.map(|t| topics[t.0 as usize].name.to_lowercase());
+                    name(a).cmp(&name(b))
+                })
+        });
+        e.groups = groups;
+    }
+    out
+}
+
+/// The route of every page, checked for collisions. Used by the render stage.
+pub fn check_routes(site: &Site) -> Vec<Diagnostic> {
+    let mut claims = routes::Claims::default();
+    for a in &site.articles {
+        claims.claim(routes::file_for(&a.route), a.path.to_string_lossy().replace('\\', "/"));
+    }
+    for (route, owner) in fixed_routes(site) {
+        claims.claim(routes::file_for(&route), owner);
+    }
+    claims.finish()
+}
+
+/// The routes of generated (non-article) first pages, with a description of each.
+fn fixed_routes(site: &Site) -> Vec<(String, String)> {
+    let mut v = vec![
+        (String::new(), "the home page".to_string()),
+        (layout::TOPICS.to_string(), "the topics index".to_string()),
+        (layout::EDITIONS.to_string(), "the editions index".to_string()),
+    ];
+    for kind in [EntityKind::Person, EntityKind::Place, EntityKind::Source] {
+        v.push((format!("{}/", kind.section()), format!("the {} index", kind.section())));
+        for e in site.entities(kind) {
+            v.push((e.route.clone(), format!("the page of {} \"{}\"", kind.section(), e.name)));
+        }
+    }
+    for t in &site.topics {
+        v.push((t.route.clone(), format!("the page of topic \"{}\"", t.name)));
+    }
+    for p in site.years.iter().chain(&site.months).chain(&site.days) {
+        v.push((p.route.clone(), format!("the archive of {}", p.label)));
+    }
+    for e in &site.editions {
+        v.push((e.route.clone(), format!("edition {}", e.id)));
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(files: &[(&str, &str)], toml: &str) -> (Option<Site>, Vec<Diagnostic>) {
+        let config = Config::parse("site.toml", &format!("title = \"T\"\nbase_url = \"/\"\n{toml}")).unwrap();
+        let sources = files
+            .iter()
+            .map(|(rel, text)| Source { path: PathBuf::from(format!("content/{rel}")), rel: rel.to_string(), text: text.to_string() })
+            .collect();
+        assemble(config, sources, false)
+    }
+
+    fn art(title: &str, date: &str, extra: &str) -> String {
+        format!("+++\ntitle = \"{title}\"\ndate = {date}\n{extra}\n+++\nBody of {title}.\n")
+    }
+
+    #[test]
+    fn articles_are_sorted_newest_first_and_grouped_by_day() {
+        let (s, d) = site(
+            &[
+                ("a.md", &art("A", "2025-03-01", "")),
+                ("b.md", &art("B", "2025-03-03", "")),
+                ("c.md", &art("C", "2025-03-03T08:00:00Z", "")),
+            ],
+            "",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let s = s.unwrap();
+        let titles: Vec<_> = s.articles.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(titles, ["C", "B", "A"]);
+        assert_eq!(s.days.len(), 2);
+        assert_eq!(s.days[0].key, "2025-03-03");
+        assert_eq!(s.days[0].articles.len(), 2);
+        assert_eq!(s.months[0].label, "March 2025");
+    }
+
+    #[test]
+    fn topic_names_and_slugs_are_one_topic() {
+        let (s, _) = site(
+            &[
+                ("a.md", &art("A", "2025-03-01", "topics = [\"Peace talks\"]")),
+                ("b.md", &art("B", "2025-03-02", "topics = [\"peace-talks\"]")),
+            ],
+            "",
+        );
+        let s = s.unwrap();
+        assert_eq!(s.topics.len(), 1);
+        assert_eq!(s.topics[0].name, "Peace talks");
+        assert_eq!(s.topics[0].articles, vec![ArticleId(0), ArticleId(1)]);
+        assert_eq!(s.articles[1].neighbours[0].newer, Some(ArticleId(0)));
+        assert_eq!(s.articles[0].neighbours[0].older, Some(ArticleId(1)));
+    }
+
+    #[test]
+    fn timezone_decides_the_day() {
+        let (s, _) = site(&[("a.md", &art("A", "2025-03-01T22:30:00Z", ""))], "timezone = \"Europe/Moscow\"");
+        assert_eq!(s.unwrap().articles[0].day.to_string(), "2025-03-02");
+    }
+
+    #[test]
+    fn weekly_editions_group_by_first_topic() {
+        let (s, _) = site(
+            &[
+                ("a.md", &art("A", "2025-03-03", "topics = [\"x\"]")),
+                ("b.md", &art("B", "2025-03-04", "topics = [\"y\", \"x\"]")),
+                ("c.md", &art("C", "2025-03-05", "topics = [\"y\"]")),
+                ("d.md", &art("D", "2025-03-10", "")),
+            ],
+            "",
+        );
+        let s = s.unwrap();
+        assert_eq!(s.editions.len(), 2);
+        assert_eq!(s.editions[0].id, "2025-W11");
+        assert_eq!(s.editions[1].id, "2025-W10");
+        let groups: Vec<_> = s.editions[1].groups.iter().map(|g| (g.topic.map(|t| s.topic(t).slug.clone()), g.articles.len())).collect();
+        assert_eq!(groups, [(Some("y".into()), 2), (Some("x".into()), 1)]);
+        assert_eq!(s.editions[0].groups[0].topic, None);
+    }
+
+    #[test]
+    fn cross_links_resolve_and_make_backlinks() {
+        let (s, d) = site(
+            &[
+                ("a.md", "+++\ntitle = \"Alpha\"\ndate = 2025-03-01\nurl = \"https://x.example/alpha\"\n+++\nText.\n"),
+                ("b.md", "+++\ntitle = \"Beta\"\ndate = 2025-03-02\nrelated = [\"alpha\"]\n+++\nSee [[Alpha]] and [it](https://X.example/alpha/).\n"),
+                ("c.md", "+++\ntitle = \"Gamma\"\ndate = 2025-03-03\nrelated = [\"https://x.example/alpha\", { title = \"Out\", url = \"https://out.example/\" }]\n+++\n[b](@/b.md)\n"),
+            ],
+            "",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let s = s.unwrap();
+        let (gamma, beta, alpha) = (&s.articles[0], &s.articles[1], &s.articles[2]);
+        assert_eq!(beta.links_to, vec![alpha.id]);
+        assert_eq!(alpha.referenced_by, vec![beta.id]);
+        assert_eq!(beta.referenced_by, vec![gamma.id]);
+        assert!(beta.body_html.contains("href=\"/2025/03/01/a/\""), "{}", beta.body_html);
+        assert!(alpha.related.contains(&Related::Article(beta.id, Why::Editorial)));
+        assert!(alpha.related.contains(&Related::Article(gamma.id, Why::Editorial)));
+        assert!(gamma.related.contains(&Related::External { title: "Out".into(), url: "https://out.example/".into() }));
+    }
+
+    #[test]
+    fn broken_inline_link_is_an_error_with_file_position() {
+        let (s, d) = site(&[("a.md", "+++\ntitle = \"A\"\ndate = 2025-03-01\n+++\nLine.\n\nSee [[nope]].\n")], "");
+        assert!(s.is_none());
+        assert_eq!(d.len(), 1);
+        assert_eq!((d[0].line, d[0].col), (7, 5));
+    }
+
+    #[test]
+    fn unresolved_related_is_a_warning_unless_strict() {
+        let files = [("a.md", art("A", "2025-03-01", "related = [\"ghost\"]"))];
+        let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
+        let (s, d) = site(&files, "");
+        assert!(s.is_some());
+        assert_eq!(d.len(), 1);
+        assert!(!d[0].is_error());
+        let (s, d) = site(&files, "strict = true");
+        assert!(s.is_none());
+        assert!(d[0].is_error());
+    }
+
+    #[test]
+    fn drafts_are_left_out() {
+        let (s, _) = site(&[("a.md", &art("A", "2025-03-01", "draft = true")), ("b.md", &art("B", "2025-03-01", ""))], "");
+        assert_eq!(s.unwrap().articles.len(), 1);
+    }
+
+    #[test]
+    fn two_articles_on_one_permalink_collide() {
+        let (s, _) = site(&[("x/a.md", &art("A", "2025-03-01", "")), ("y/a.md", &art("B", "2025-03-01", ""))], "");
+        let d = check_routes(&s.unwrap());
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("content/x/a.md and content/y/a.md"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn editions_of_days() {
+        let d = NaiveDate::from_ymd_opt(2025, 3, 5).unwrap();
+        assert_eq!(edition_of(EditionKind::Weekly, d).0, "2025-W10");
+        assert_eq!(edition_of(EditionKind::Monthly, d).3.to_string(), "2025-03-31");
+        let dec = NaiveDate::from_ymd_opt(2024, 12, 30).unwrap();
+        assert_eq!(edition_of(EditionKind::Weekly, dec).0, "2025-W01");
+    }
+}

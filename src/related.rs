@@ -1,0 +1,160 @@
+//! Related articles computed from shared topics, people and places.
+//!
+//! Each article is a vector over those features, weighted by inverse document frequency so that
+//! a rare person counts for more than a common topic; similarity is the cosine. Candidates come
+//! from an inverted index (feature → articles), never from all pairs, and for a very common
+//! feature only the articles nearest in time are looked at: in news, recent context matters
+//! most, and it bounds the work per article. The result is symmetric and deterministic.
+
+use crate::model::{Article, ArticleId};
+
+/// How many related articles each article picks for itself.
+pub const TOP: usize = 5;
+/// For a feature shared by many articles, how many neighbours in time on each side are scored.
+const WINDOW: usize = 150;
+
+/// For each article, the articles it is related to by shared features, best first. `b` is in
+/// `a`'s list exactly when `a` is in `b`'s.
+pub fn compute(articles: &[Article], topics: usize, people: usize, places: usize) -> Vec<Vec<ArticleId>> {
+    let n = articles.len();
+    let features = |a: &Article| -> Vec<usize> {
+        let mut f: Vec<usize> = a.topics.iter().map(|t| t.0 as usize).collect();
+        f.extend(a.people.iter().map(|p| topics + p.0 as usize));
+        f.extend(a.places.iter().map(|p| topics + people + p.0 as usize));
+        f
+    };
+    let mut postings: Vec<Vec<u32>> = vec![Vec::new(); topics + people + places];
+    let feats: Vec<Vec<usize>> = articles.iter().map(features).collect();
+    for (i, fs) in feats.iter().enumerate() {
+        for f in fs {
+            postings[*f].push(i as u32);
+        }
+    }
+    // Squared idf weight; a feature every article has tells nothing.
+    let weight: Vec<f64> = postings
+        .iter()
+        .map(|p| if p.is_empty() { 0.0 } else { ((n as f64) / (p.len() as f64)).ln().powi(2) })
+        .collect();
+    let norm: Vec<f64> = feats.iter().map(|fs| fs.iter().map(|f| weight[*f]).sum::<f64>().sqrt()).collect();
+
+    let mut score = vec![0.0f64; n];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut top: Vec<Vec<(ArticleId, f64)>> = Vec::with_capacity(n);
+    for (i, fs) in feats.iter().enumerate() {
+        for f in fs {
+            let w = weight[*f];
+            if w == 0.0 {
+                continue;
+            }
+            let list = &postings[*f];
+            let pos = list.binary_search(&(i as u32)).expect("an article is in its own postings");
+            let lo = pos.saturating_sub(WINDOW);
+            let hi = (pos + WINDOW + 1).min(list.len());
+            for &j in &list[lo..hi] {
+                if j as usize != i {
+                    if score[j as usize] == 0.0 {
+                        touched.push(j);
+                    }
+                    score[j as usize] += w;
+                }
+            }
+        }
+        let mut cands: Vec<(ArticleId, f64)> = touched
+            .iter()
+            .map(|&j| (ArticleId(j), score[j as usize] / (norm[i] * norm[j as usize])))
+            .collect();
+        for &j in &touched {
+            score[j as usize] = 0.0;
+        }
+        touched.clear();
+        // Best score first; among equals, the nearest in time, then the newer.
+        cands.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| (a.0.0 as i64 - i as i64).abs().cmp(&(b.0.0 as i64 - i as i64).abs()))
+                .then(a.0.cmp(&b.0))
+        });
+        cands.truncate(TOP);
+        top.push(cands);
+    }
+    // Symmetric closure: b picked a, so a lists b too.
+    let mut all: Vec<Vec<(ArticleId, f64)>> = top.clone();
+    for (i, list) in top.iter().enumerate() {
+        for (j, s) in list {
+            let back = &mut all[j.0 as usize];
+            if !back.iter().any(|(x, _)| x.0 as usize == i) {
+                back.push((ArticleId(i as u32), *s));
+            }
+        }
+    }
+    all.into_iter()
+        .map(|mut l| {
+            l.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            l.into_iter().map(|(id, _)| id).collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EntityId, TopicId};
+
+    fn art(i: u32, topics: &[u32], people: &[u32]) -> Article {
+        let date = chrono::DateTime::parse_from_rfc3339("2025-03-05T10:00:00+00:00").unwrap();
+        Article {
+            id: ArticleId(i),
+            path: Default::default(),
+            rel: String::new(),
+            slug: String::new(),
+            title: String::new(),
+            date,
+            updated: None,
+            day: date.date_naive(),
+            url: None,
+            source: None,
+            topics: topics.iter().map(|t| TopicId(*t)).collect(),
+            people: people.iter().map(|p| EntityId(*p)).collect(),
+            places: vec![],
+            summary: String::new(),
+            body_html: String::new(),
+            related: vec![],
+            referenced_by: vec![],
+            links_to: vec![],
+            neighbours: vec![],
+            edition: 0,
+            route: String::new(),
+            href: String::new(),
+            draft: false,
+            extra: Default::default(),
+        }
+    }
+
+    #[test]
+    fn rare_shared_person_beats_common_topic() {
+        // Topic 0 is on every article but one; person 0 is shared by 0 and 3 only.
+        let arts = vec![art(0, &[0], &[0]), art(1, &[0], &[]), art(2, &[0], &[]), art(3, &[1], &[0]), art(4, &[0], &[])];
+        let r = compute(&arts, 2, 1, 0);
+        assert_eq!(r[0][0], ArticleId(3));
+    }
+
+    #[test]
+    fn symmetric_and_never_self() {
+        let arts: Vec<Article> = (0..20).map(|i| art(i, &[i % 3, 3 + i % 2], &[i % 7])).collect();
+        let r = compute(&arts, 5, 7, 0);
+        for (i, list) in r.iter().enumerate() {
+            for j in list {
+                assert_ne!(j.0 as usize, i);
+                assert!(r[j.0 as usize].contains(&ArticleId(i as u32)), "{i} -> {j:?} not symmetric");
+            }
+            assert!(list.len() >= TOP.min(list.len()));
+        }
+        assert_eq!(r, compute(&arts, 5, 7, 0));
+    }
+
+    #[test]
+    fn nothing_shared_nothing_related() {
+        let arts = vec![art(0, &[0], &[]), art(1, &[1], &[])];
+        let r = compute(&arts, 2, 0, 0);
+        assert!(r[0].is_empty() && r[1].is_empty());
+    }
+}

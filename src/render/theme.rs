@@ -1,0 +1,135 @@
+//! Loads the active theme: the built-in default (embedded in the binary), a site's
+//! `themes/NAME/`, and the site's `templates/` overrides, by file name; and the static files of
+//! each, the site's winning. Reads disk here only; rendering never does.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tera::Tera;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::error::Error;
+use crate::source;
+
+/// The built-in theme: `themes/default/` of this repository, compiled in.
+const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../themes/default/templates/base.html")),
+    ("components.html", include_str!("../../themes/default/templates/components.html")),
+    ("index.html", include_str!("../../themes/default/templates/index.html")),
+    ("article.html", include_str!("../../themes/default/templates/article.html")),
+    ("list.html", include_str!("../../themes/default/templates/list.html")),
+    ("terms.html", include_str!("../../themes/default/templates/terms.html")),
+    ("archive.html", include_str!("../../themes/default/templates/archive.html")),
+    ("edition.html", include_str!("../../themes/default/templates/edition.html")),
+    ("editions.html", include_str!("../../themes/default/templates/editions.html")),
+    ("404.html", include_str!("../../themes/default/templates/404.html")),
+];
+
+const BUILTIN_STATIC: &[(&str, &[u8])] = &[("style.css", include_bytes!("../../themes/default/static/style.css"))];
+
+/// Where a static file's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaticData {
+    /// Compiled into the binary.
+    Embedded(&'static [u8]),
+    /// A file of the site or its theme.
+    File(PathBuf),
+}
+
+/// A loaded theme, ready to render.
+pub struct Theme {
+    /// All templates, parsed.
+    pub tera: Tera,
+    /// Template name → (file to name in diagnostics, its text).
+    sources: BTreeMap<String, (String, String)>,
+    /// Output path → bytes to copy.
+    pub statics: BTreeMap<String, StaticData>,
+}
+
+impl Theme {
+    /// Turns a Tera error into a diagnostic naming the template file, line and, if given, the page.
+    pub fn diagnostic(&self, e: &tera::Error, page: Option<&str>) -> Diagnostic {
+        let during = page.map(|p| format!(" (while rendering {p})")).unwrap_or_default();
+        match e.kind() {
+            tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+                let (label, text) = self
+                    .sources
+                    .get(r.filename())
+                    .map(|(l, t)| (l.clone(), t.as_str()))
+                    .unwrap_or_else(|| (r.filename().to_string(), ""));
+                Diagnostic::error(format!("template error: {}{during}", r.message())).at_line(
+                    label,
+                    text,
+                    r.span().start_line,
+                    r.span().start_col + 1,
+                )
+            }
+            other => {
+                let mut msg = format!("template error: {other}{during}");
+                let mut cause = std::error::Error::source(e);
+                while let Some(c) = cause {
+                    msg.push_str(&format!(": {c}"));
+                    cause = c.source();
+                }
+                Diagnostic::error(msg)
+            }
+        }
+    }
+}
+
+/// Loads the theme named in `config` for the site at `root`.
+pub fn load(root: &Path, config: &Config) -> Result<Result<Theme, Vec<Diagnostic>>, Error> {
+    let mut sources: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for (name, text) in BUILTIN_TEMPLATES {
+        sources.insert(name.to_string(), (format!("themes/default/templates/{name} (built-in)"), text.to_string()));
+    }
+    let mut statics: BTreeMap<String, StaticData> = BUILTIN_STATIC
+        .iter()
+        .map(|(name, bytes)| (name.to_string(), StaticData::Embedded(bytes)))
+        .collect();
+
+    let theme_dir = root.join("themes").join(&config.theme);
+    if theme_dir.is_dir() {
+        add_templates(&theme_dir.join("templates"), &format!("themes/{}/templates", config.theme), &mut sources)?;
+        add_statics(&theme_dir.join("static"), &mut statics)?;
+    } else if config.theme != "default" {
+        return Ok(Err(vec![Diagnostic::error(format!(
+            "theme \"{}\" not found: there is no folder themes/{}/",
+            config.theme, config.theme
+        ))
+        .in_file("site.toml")
+        .with_hint("create the folder, or remove `theme` to use the built-in default theme")]));
+    }
+    add_templates(&root.join("templates"), "templates", &mut sources)?;
+    add_statics(&root.join("static"), &mut statics)?;
+
+    let mut tera = Tera::new();
+    tera.autoescape_on([".html", ".htm", ".xml"]);
+    let named: Vec<(String, String)> = sources.iter().map(|(n, (_, t))| (n.clone(), t.clone())).collect();
+    let theme_without_tera = |tera| Theme { tera, sources: sources.clone(), statics: statics.clone() };
+    match tera.add_raw_templates(named) {
+        Ok(()) => Ok(Ok(theme_without_tera(tera))),
+        Err(e) => {
+            let t = theme_without_tera(Tera::new());
+            Ok(Err(vec![t.diagnostic(&e, None)]))
+        }
+    }
+}
+
+fn add_templates(dir: &Path, label: &str, sources: &mut BTreeMap<String, (String, String)>) -> Result<(), Error> {
+    for (abs, rel) in source::walk(dir)? {
+        if rel.ends_with(".html") || rel.ends_with(".xml") || rel.ends_with(".txt") || rel.ends_with(".json") {
+            let text = source::read(&abs)?;
+            sources.insert(rel.clone(), (format!("{label}/{rel}"), text));
+        }
+    }
+    Ok(())
+}
+
+fn add_statics(dir: &Path, statics: &mut BTreeMap<String, StaticData>) -> Result<(), Error> {
+    for (abs, rel) in source::walk(dir)? {
+        statics.insert(rel, StaticData::File(abs));
+    }
+    Ok(())
+}

@@ -1,0 +1,259 @@
+//! What templates see: borrowed, serialize-only views of the model, built here and nowhere
+//! else. Per-article cards are turned into template values once per build and shared by every
+//! list that shows them (a `tera::Value` clone is a reference-count increment).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use tera::Value;
+
+use crate::model::{Article, EntityKind, Related, Site, Why};
+
+/// A link to a topic, entity, edition or period.
+#[derive(Serialize)]
+pub struct Link<'a> {
+    /// Shown text.
+    pub name: &'a str,
+    /// Where it goes.
+    pub href: String,
+}
+
+/// A date in the forms templates need.
+#[derive(Serialize)]
+pub struct DateView {
+    /// RFC 3339, for `<time datetime>`.
+    pub iso: String,
+    /// `2025-03-05`.
+    pub day: String,
+    /// "5 March 2025".
+    pub human: String,
+    /// "10:00".
+    pub time: String,
+}
+
+impl DateView {
+    /// Views an instant already placed in the site's zone.
+    pub fn new(d: &DateTime<FixedOffset>) -> Self {
+        DateView {
+            iso: d.to_rfc3339(),
+            day: d.format("%Y-%m-%d").to_string(),
+            human: crate::date::human(d),
+            time: d.format("%H:%M").to_string(),
+        }
+    }
+}
+
+/// An article in a list.
+#[derive(Serialize)]
+struct Card<'a> {
+    title: &'a str,
+    href: &'a str,
+    permalink: String,
+    date: DateView,
+    summary: &'a str,
+    source: Option<Link<'a>>,
+    url: Option<&'a str>,
+    topics: Vec<Link<'a>>,
+    draft: bool,
+    external: bool,
+    why: Option<&'static str>,
+}
+
+fn card<'a>(site: &'a Site, a: &'a Article) -> Card<'a> {
+    Card {
+        title: &a.title,
+        href: &a.href,
+        permalink: format!("{}{}", site.config.base_url, a.route),
+        date: DateView::new(&a.date),
+        summary: &a.summary,
+        source: a.source.map(|s| entity_link(site, EntityKind::Source, s.0)),
+        url: a.url.as_deref(),
+        topics: a.topics.iter().map(|t| topic_link(site, t.0)).collect(),
+        draft: a.draft,
+        external: false,
+        why: None,
+    }
+}
+
+/// One template value per article, in id order.
+pub fn cards(site: &Site) -> Vec<Value> {
+    use rayon::prelude::*;
+    site.articles.par_iter().map(|a| Value::from_serializable(&card(site, a))).collect()
+}
+
+/// A topic's link.
+pub fn topic_link(site: &Site, i: u32) -> Link<'_> {
+    let t = &site.topics[i as usize];
+    Link { name: &t.name, href: site.href(&t.route) }
+}
+
+/// An entity's link.
+pub fn entity_link(site: &Site, kind: EntityKind, i: u32) -> Link<'_> {
+    let e = &site.entities(kind)[i as usize];
+    Link { name: &e.name, href: site.href(&e.route) }
+}
+
+/// Site-wide values, the same on every page.
+#[derive(Serialize)]
+pub struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: &'a str,
+    base_path: &'a str,
+    language: &'a str,
+    extra: &'a toml::Table,
+    generator: &'static str,
+    topics: Vec<TermLink<'a>>,
+    latest_edition: Option<Link<'a>>,
+}
+
+/// A term with its article count, for indexes and navigation.
+#[derive(Serialize)]
+pub struct TermLink<'a> {
+    /// Shown text.
+    pub name: &'a str,
+    /// Where it goes.
+    pub href: String,
+    /// Articles it has.
+    pub count: usize,
+}
+
+/// The `site` value.
+pub fn site_view(site: &Site) -> Value {
+    let c = &site.config;
+    Value::from_serializable(&SiteView {
+        title: &c.title,
+        description: &c.description,
+        base_url: &c.base_url,
+        base_path: &c.base_path,
+        language: &c.language,
+        extra: &c.extra,
+        generator: concat!("digest ", env!("CARGO_PKG_VERSION")),
+        topics: site
+            .topics
+            .iter()
+            .map(|t| TermLink { name: &t.name, href: site.href(&t.route), count: t.articles.len() })
+            .collect(),
+        latest_edition: site.editions.first().map(|e| Link { name: &e.title, href: site.href(&e.route) }),
+    })
+}
+
+/// The full view of an article page's article (the list values are separate).
+#[derive(Serialize)]
+pub struct ArticleView<'a> {
+    title: &'a str,
+    slug: &'a str,
+    href: &'a str,
+    permalink: String,
+    date: DateView,
+    updated: Option<DateView>,
+    summary: &'a str,
+    content: &'a str,
+    source: Option<Link<'a>>,
+    url: Option<&'a str>,
+    topics: Vec<Link<'a>>,
+    people: Vec<Link<'a>>,
+    places: Vec<Link<'a>>,
+    edition: Link<'a>,
+    draft: bool,
+    extra: &'a toml::Table,
+}
+
+/// The article page's `article`.
+pub fn article_view<'a>(site: &'a Site, a: &'a Article) -> ArticleView<'a> {
+    let e = &site.editions[a.edition];
+    ArticleView {
+        title: &a.title,
+        slug: &a.slug,
+        href: &a.href,
+        permalink: format!("{}{}", site.config.base_url, a.route),
+        date: DateView::new(&a.date),
+        updated: a.updated.as_ref().map(DateView::new),
+        summary: &a.summary,
+        content: &a.body_html,
+        source: a.source.map(|s| entity_link(site, EntityKind::Source, s.0)),
+        url: a.url.as_deref(),
+        topics: a.topics.iter().map(|t| topic_link(site, t.0)).collect(),
+        people: a.people.iter().map(|p| entity_link(site, EntityKind::Person, p.0)).collect(),
+        places: a.places.iter().map(|p| entity_link(site, EntityKind::Place, p.0)).collect(),
+        edition: Link { name: &e.title, href: site.href(&e.route) },
+        draft: a.draft,
+        extra: &a.extra,
+    }
+}
+
+/// The related list: cards of site articles (with `why`), and outside links.
+pub fn related(site: &Site, cards: &[Value], a: &Article) -> Value {
+    let items: Vec<Value> = a
+        .related
+        .iter()
+        .map(|r| match r {
+            Related::Article(id, why) => {
+                let mut m = map_of(&cards[id.0 as usize]);
+                let why = match why {
+                    Why::Editorial => "editorial",
+                    Why::Shared => "shared",
+                };
+                m.insert("why".into(), Value::from(why));
+                Value::from(m)
+            }
+            Related::External { title, url } => Value::from_serializable(&Card {
+                title,
+                href: url,
+                permalink: url.clone(),
+                date: DateView::new(&a.date),
+                summary: "",
+                source: None,
+                url: Some(url),
+                topics: vec![],
+                draft: false,
+                external: true,
+                why: Some("editorial"),
+            }),
+        })
+        .collect();
+    let _ = site;
+    Value::from(items)
+}
+
+/// Copies a map value's entries (cheap: values are shared).
+pub fn map_of(v: &Value) -> BTreeMap<String, Value> {
+    v.as_map()
+        .map(|m| m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+        .unwrap_or_default()
+}
+
+/// The cards of some articles.
+pub fn list(cards: &[Value], ids: &[crate::model::ArticleId]) -> Value {
+    Value::from(ids.iter().map(|id| cards[id.0 as usize].clone()).collect::<Vec<_>>())
+}
+
+/// Page metadata every template gets as `page`.
+#[derive(Serialize)]
+pub struct PageMeta<'a> {
+    /// `article`, `home`, `topic`, `person`, `place`, `source`, `topics`, `people`, `places`,
+    /// `sources`, `year`, `month`, `day`, `edition`, `editions`, `404`.
+    pub kind: &'a str,
+    /// The `<title>` text, without the site name.
+    pub title: String,
+    /// Meta description.
+    pub description: String,
+    /// Absolute url of this page.
+    pub canonical: String,
+    /// Href of this page.
+    pub href: String,
+}
+
+/// Where a paginated list page is.
+#[derive(Serialize)]
+pub struct Paginator {
+    /// 1-based.
+    pub current: usize,
+    /// Number of pages.
+    pub total: usize,
+    /// Href of the previous page.
+    pub prev: Option<String>,
+    /// Href of the next page.
+    pub next: Option<String>,
+}

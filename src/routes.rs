@@ -1,0 +1,218 @@
+//! Where every page lives: the permalink pattern for articles, the fixed layout for the other
+//! pages, and the check that no two pages want the same file.
+//!
+//! Pure. Urls here are relative to the site root (`2025/03/05/x/`); `Config::base_path` is
+//! prepended by the model when it makes hrefs.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, FixedOffset};
+
+use crate::diagnostics::Diagnostic;
+
+/// A parsed `permalink` pattern such as `/:year/:month/:day/:slug/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permalink {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Lit(String),
+    Year,
+    Month,
+    Day,
+    Slug,
+    Topic,
+}
+
+impl Default for Permalink {
+    fn default() -> Self {
+        Permalink::parse("/:year/:month/:day/:slug/").expect("the default pattern is valid")
+    }
+}
+
+impl Permalink {
+    /// Reads a pattern. It must start with `/` and contain `:slug`.
+    pub fn parse(pattern: &str) -> Result<Permalink, String> {
+        if !pattern.starts_with('/') {
+            return Err(format!("invalid permalink \"{pattern}\": it must start with `/`"));
+        }
+        if pattern.contains("..") || pattern.contains('\\') || pattern.contains("//") {
+            return Err(format!("invalid permalink \"{pattern}\": no `..`, `\\` or empty segments"));
+        }
+        let mut parts = Vec::new();
+        let mut lit = String::new();
+        let mut rest = &pattern[1..];
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix(':') {
+                let end = after.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(after.len());
+                let part = match &after[..end] {
+                    "year" => Part::Year,
+                    "month" => Part::Month,
+                    "day" => Part::Day,
+                    "slug" => Part::Slug,
+                    "topic" => Part::Topic,
+                    other => {
+                        return Err(format!(
+                            "unknown permalink placeholder \":{other}\": expected :year, :month, :day, :slug or :topic"
+                        ));
+                    }
+                };
+                if !lit.is_empty() {
+                    parts.push(Part::Lit(std::mem::take(&mut lit)));
+                }
+                parts.push(part);
+                rest = &after[end..];
+            } else {
+                let c = rest.chars().next().expect("rest is not empty");
+                lit.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        if !lit.is_empty() {
+            parts.push(Part::Lit(lit));
+        }
+        if !parts.contains(&Part::Slug) {
+            return Err(format!("invalid permalink \"{pattern}\": it must contain :slug so that articles get distinct urls"));
+        }
+        Ok(Permalink { parts })
+    }
+
+    /// The article's url, relative to the site root.
+    pub fn expand(&self, date: &DateTime<FixedOffset>, slug: &str, topic: Option<&str>) -> String {
+        let mut s = String::with_capacity(32);
+        for p in &self.parts {
+            match p {
+                Part::Lit(l) => s.push_str(l),
+                Part::Year => s.push_str(&format!("{:04}", date.year())),
+                Part::Month => s.push_str(&format!("{:02}", date.month())),
+                Part::Day => s.push_str(&format!("{:02}", date.day())),
+                Part::Slug => s.push_str(slug),
+                Part::Topic => s.push_str(topic.unwrap_or("uncategorised")),
+            }
+        }
+        s
+    }
+}
+
+/// The file a url is written to: `a/b/` becomes `a/b/index.html`.
+pub fn file_for(url: &str) -> String {
+    if url.is_empty() || url.ends_with('/') { format!("{url}index.html") } else { url.to_string() }
+}
+
+/// Page `n` (1-based) of a paginated list whose first page is `url`.
+pub fn paged(url: &str, n: usize) -> String {
+    if n <= 1 { url.to_string() } else { format!("{url}page/{n}/") }
+}
+
+/// Urls of the fixed layout.
+pub mod layout {
+    use chrono::{Datelike, NaiveDate};
+
+    /// All topics.
+    pub const TOPICS: &str = "topics/";
+    /// All editions.
+    pub const EDITIONS: &str = "editions/";
+    /// A topic's first page.
+    pub fn topic(slug: &str) -> String {
+        format!("topics/{slug}/")
+    }
+    /// An entity's first page; `section` is `people`, `places` or `sources`.
+    pub fn entity(section: &str, slug: &str) -> String {
+        format!("{section}/{slug}/")
+    }
+    /// A year archive.
+    pub fn year(y: i32) -> String {
+        format!("{y:04}/")
+    }
+    /// A month archive.
+    pub fn month(y: i32, m: u32) -> String {
+        format!("{y:04}/{m:02}/")
+    }
+    /// A day archive.
+    pub fn day(d: NaiveDate) -> String {
+        format!("{:04}/{:02}/{:02}/", d.year(), d.month(), d.day())
+    }
+    /// An edition.
+    pub fn edition(id: &str) -> String {
+        format!("editions/{id}/")
+    }
+}
+
+/// Claims output files and reports two owners of one file.
+#[derive(Default)]
+pub struct Claims {
+    owners: HashMap<String, String>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Claims {
+    /// `owner` says who wants `file`: a source path, or a description like "the topics index".
+    pub fn claim(&mut self, file: String, owner: impl Into<String>) {
+        let owner = owner.into();
+        if let Some(first) = self.owners.get(&file) {
+            let (a, b) = if *first <= owner { (first.clone(), owner) } else { (owner, first.clone()) };
+            self.diags.push(
+                Diagnostic::error(format!("{a} and {b} both want to be written to {file}"))
+                    .in_file(if a.ends_with(".md") { a.clone() } else { b.clone() })
+                    .with_hint("give one of them another `slug`, or change `permalink` in site.toml"),
+            );
+        } else {
+            self.owners.insert(file, owner);
+        }
+    }
+
+    /// The collisions found.
+    pub fn finish(self) -> Vec<Diagnostic> {
+        self.diags
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date() -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339("2025-03-05T10:00:00+03:00").unwrap()
+    }
+
+    #[test]
+    fn default_pattern() {
+        assert_eq!(Permalink::default().expand(&date(), "x", None), "2025/03/05/x/");
+    }
+
+    #[test]
+    fn custom_patterns() {
+        let p = Permalink::parse("/news/:topic/:slug.html").unwrap();
+        assert_eq!(p.expand(&date(), "x", Some("belarus")), "news/belarus/x.html");
+        assert_eq!(file_for("news/belarus/x.html"), "news/belarus/x.html");
+        assert_eq!(file_for("a/"), "a/index.html");
+        assert_eq!(file_for(""), "index.html");
+    }
+
+    #[test]
+    fn bad_patterns() {
+        assert!(Permalink::parse("/:year/").unwrap_err().contains(":slug"));
+        assert!(Permalink::parse("/:yr/:slug/").unwrap_err().contains(":yr"));
+        assert!(Permalink::parse(":slug/").is_err());
+        assert!(Permalink::parse("/../:slug/").is_err());
+    }
+
+    #[test]
+    fn collisions_name_both_owners() {
+        let mut c = Claims::default();
+        c.claim("a/index.html".into(), "content/b.md");
+        c.claim("a/index.html".into(), "content/a.md");
+        c.claim("b/index.html".into(), "content/c.md");
+        let d = c.finish();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].message, "content/a.md and content/b.md both want to be written to a/index.html");
+    }
+
+    #[test]
+    fn paging() {
+        assert_eq!(paged("topics/x/", 1), "topics/x/");
+        assert_eq!(paged("topics/x/", 3), "topics/x/page/3/");
+    }
+}
