@@ -197,7 +197,10 @@ impl Config {
         let theme = match theme {
             Some(t) if is_plain_name(t.get_ref()) => t.into_inner(),
             Some(t) => {
-                err(format!("invalid theme name \"{}\": expected a folder name under themes/", t.get_ref()), Some(t.span()));
+                err(
+                    format!("invalid theme name \"{}\": expected a folder name under themes/", t.get_ref()),
+                    Some(t.span()),
+                );
                 "default".into()
             }
             None => "default".into(),
@@ -241,7 +244,10 @@ impl Config {
         for (key, t) in topics.map(Spanned::into_inner).unwrap_or_default() {
             let slug = slug::slugify(&key);
             if slug.is_empty() {
-                err(format!("topic key \"{key}\" has no letters or digits to make a slug from"), Some(topics_span.clone()));
+                err(
+                    format!("topic key \"{key}\" has no letters or digits to make a slug from"),
+                    Some(topics_span.clone()),
+                );
                 continue;
             }
             if decls.iter().any(|d| d.slug == slug) {

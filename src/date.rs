@@ -31,7 +31,9 @@ impl Zone {
             return Ok(Zone::Fixed(off));
         }
         t.parse::<Tz>().map(Zone::Named).map_err(|_| {
-            format!("unknown time zone \"{s}\": expected an IANA name like \"Europe/Berlin\" or an offset like \"+03:00\"")
+            format!(
+                "unknown time zone \"{s}\": expected an IANA name like \"Europe/Berlin\" or an offset like \"+03:00\""
+            )
         })
     }
 
@@ -103,7 +105,9 @@ pub fn parse(s: &str, zone: &Zone) -> Result<DateTime<FixedOffset>, String> {
     }
     match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
         Ok(d) => Ok(zone.local(d.and_time(NaiveTime::MIN))),
-        Err(e) => Err(format!("invalid date \"{s}\" ({e}): expected 2025-03-05, 2025-03-05T10:00:00 or 2025-03-05T10:00:00+03:00")),
+        Err(e) => Err(format!(
+            "invalid date \"{s}\" ({e}): expected 2025-03-05, 2025-03-05T10:00:00 or 2025-03-05T10:00:00+03:00"
+        )),
     }
 }
 

@@ -138,13 +138,7 @@ impl fmt::Display for Diagnostic {
         if let Some(sn) = &self.snippet {
             let num = self.line.to_string();
             let pad = " ".repeat(num.len());
-            write!(
-                f,
-                "\n{pad} |\n{num} | {}\n{pad} | {}{}",
-                sn.text,
-                " ".repeat(sn.col),
-                "^".repeat(sn.width)
-            )?;
+            write!(f, "\n{pad} |\n{num} | {}\n{pad} | {}{}", sn.text, " ".repeat(sn.col), "^".repeat(sn.width))?;
         }
         if let Some(h) = &self.hint {
             let pad = if self.snippet.is_some() { " ".repeat(self.line.to_string().len()) } else { String::new() };
@@ -156,9 +150,7 @@ impl fmt::Display for Diagnostic {
 
 /// Sorts diagnostics by file, line and column so reports are stable.
 pub fn sort(diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| {
-        (&a.path, a.line, a.col, &a.message).cmp(&(&b.path, b.line, b.col, &b.message))
-    });
+    diags.sort_by(|a, b| (&a.path, a.line, a.col, &a.message).cmp(&(&b.path, b.line, b.col, &b.message)));
 }
 
 #[cfg(test)]

@@ -183,12 +183,34 @@ pub fn parse(path: &Path, text: &str, zone: &Zone) -> Result<(FrontMatter, usize
     resolve(path, text, off, raw, zone).map(|fm| (fm, split.body.start))
 }
 
-fn resolve(path: &Path, text: &str, off: usize, raw: RawFrontMatter, zone: &Zone) -> Result<FrontMatter, Vec<Diagnostic>> {
-    let RawFrontMatter { title, date, updated, slug, source, url, topics, people, places, related, summary, draft, extra } = raw;
+fn resolve(
+    path: &Path,
+    text: &str,
+    off: usize,
+    raw: RawFrontMatter,
+    zone: &Zone,
+) -> Result<FrontMatter, Vec<Diagnostic>> {
+    let RawFrontMatter {
+        title,
+        date,
+        updated,
+        slug,
+        source,
+        url,
+        topics,
+        people,
+        places,
+        related,
+        summary,
+        draft,
+        extra,
+    } = raw;
     let mut diags = Vec::new();
     let shift = |s: Range<usize>| s.start + off..s.end + off;
     let fence = text.find("+++").unwrap_or(0);
-    let err = |diags: &mut Vec<Diagnostic>, msg: String, span: Range<usize>| diags.push(Diagnostic::error(msg).at(path, text, span));
+    let err = |diags: &mut Vec<Diagnostic>, msg: String, span: Range<usize>| {
+        diags.push(Diagnostic::error(msg).at(path, text, span))
+    };
 
     let title = match title {
         Some(t) if !t.get_ref().trim().is_empty() => t.get_ref().trim().to_string(),
@@ -201,18 +223,19 @@ fn resolve(path: &Path, text: &str, off: usize, raw: RawFrontMatter, zone: &Zone
             String::new()
         }
     };
-    let read_date = |diags: &mut Vec<Diagnostic>, v: Spanned<toml::Value>, key: &str| -> Option<DateTime<FixedOffset>> {
-        let span = shift(v.span());
-        let s = match v.into_inner() {
-            toml::Value::Datetime(d) => d.to_string(),
-            toml::Value::String(s) => s,
-            other => {
-                err(diags, format!("`{key}` must be a date, found a {}", other.type_str()), span);
-                return None;
-            }
+    let read_date =
+        |diags: &mut Vec<Diagnostic>, v: Spanned<toml::Value>, key: &str| -> Option<DateTime<FixedOffset>> {
+            let span = shift(v.span());
+            let s = match v.into_inner() {
+                toml::Value::Datetime(d) => d.to_string(),
+                toml::Value::String(s) => s,
+                other => {
+                    err(diags, format!("`{key}` must be a date, found a {}", other.type_str()), span);
+                    return None;
+                }
+            };
+            date::parse(&s, zone).map_err(|m| err(diags, m, span)).ok()
         };
-        date::parse(&s, zone).map_err(|m| err(diags, m, span)).ok()
-    };
     let date = match date {
         Some(d) => read_date(&mut diags, d, "date"),
         None => {
@@ -228,7 +251,11 @@ fn resolve(path: &Path, text: &str, off: usize, raw: RawFrontMatter, zone: &Zone
     let slug = slug.and_then(|s| {
         let v = s.get_ref().trim();
         if v.is_empty() || v.contains('/') || v.starts_with('.') {
-            err(&mut diags, format!("invalid slug \"{v}\": expected a single path segment like \"my-story\""), shift(s.span()));
+            err(
+                &mut diags,
+                format!("invalid slug \"{v}\": expected a single path segment like \"my-story\""),
+                shift(s.span()),
+            );
             return None;
         }
         Some(Located { value: v.to_string(), span: shift(s.span()) })
@@ -267,7 +294,9 @@ fn resolve(path: &Path, text: &str, off: usize, raw: RawFrontMatter, zone: &Zone
             let span = shift(r.span());
             let value = match r.into_inner() {
                 RawRelated::Ref(s) => RelatedRef::Ref(s.trim().to_string()),
-                RawRelated::Link { title, url } => RelatedRef::Link { title: title.trim().into(), url: url.trim().into() },
+                RawRelated::Link { title, url } => {
+                    RelatedRef::Link { title: title.trim().into(), url: url.trim().into() }
+                }
             };
             Located { value, span }
         })

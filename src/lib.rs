@@ -60,6 +60,8 @@ pub struct Build {
     pub warnings: Vec<Diagnostic>,
     /// Where the output belongs.
     pub output_dir: PathBuf,
+    /// How long each stage took, in order.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Why a build failed.
@@ -80,6 +82,8 @@ impl From<Error> for Failure {
 /// Builds the site in memory: every stage but writing.
 pub fn build(opts: &BuildOptions) -> Result<Build, Failure> {
     let root = &opts.root;
+    let mut clock = Clock::default();
+    clock.lap("start");
     let config_path = root.join("site.toml");
     if !config_path.is_file() {
         return Err(Failure::Env(Error::NotASite(format!(
@@ -98,9 +102,11 @@ pub fn build(opts: &BuildOptions) -> Result<Build, Failure> {
     };
     let content = source::load_content(root)?;
     diags.extend(content.diagnostics);
+    clock.lap("load");
     let Some(mut config) = config else {
         // Still read every article, so one run reports every broken file.
-        let fallback = Config::parse("site.toml", "title = \"x\"\nbase_url = \"/\"\n").expect("fallback config is valid");
+        let fallback =
+            Config::parse("site.toml", "title = \"x\"\nbase_url = \"/\"\n").expect("fallback config is valid");
         let (_, d) = model::assemble(fallback, content.articles, opts.drafts);
         diags.extend(d.into_iter().filter(Diagnostic::is_error));
         return Err(fail(diags));
@@ -111,8 +117,10 @@ pub fn build(opts: &BuildOptions) -> Result<Build, Failure> {
     }
     let output_dir = opts.output.clone().unwrap_or_else(|| root.join(&config.output_dir));
     let theme = render::theme::load(root, &config)?;
+    clock.lap("theme");
     let (site, assemble_diags) = model::assemble(config, content.articles, opts.drafts);
     diags.extend(assemble_diags);
+    clock.lap("assemble");
     let theme = match theme {
         Ok(t) => Some(t),
         Err(d) => {
@@ -134,6 +142,7 @@ pub fn build(opts: &BuildOptions) -> Result<Build, Failure> {
             return Err(fail(diags));
         }
     };
+    clock.lap("render");
     for asset in content.assets {
         if output.files.contains_key(&asset.to) {
             diags.push(
@@ -148,7 +157,23 @@ pub fn build(opts: &BuildOptions) -> Result<Build, Failure> {
         return Err(fail(diags));
     }
     diagnostics::sort(&mut diags);
-    Ok(Build { site, output, warnings: diags, output_dir })
+    Ok(Build { site, output, warnings: diags, output_dir, timings: clock.laps })
+}
+
+/// Stage timings: measured, never printed, by the library.
+#[derive(Default)]
+struct Clock {
+    last: Option<std::time::Instant>,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Clock {
+    fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        let since = self.last.map_or(std::time::Duration::ZERO, |l| now - l);
+        self.laps.push((name, since));
+        self.last = Some(now);
+    }
 }
 
 fn fail(mut diags: Vec<Diagnostic>) -> Failure {

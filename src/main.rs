@@ -60,9 +60,16 @@ fn build(opts: digest::BuildOptions) -> ExitCode {
     match digest::build(&opts) {
         Ok(b) => {
             print_diagnostics(&b.warnings);
+            let writing = Instant::now();
             if let Err(e) = b.output.write(&b.output_dir) {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
+            }
+            if std::env::var_os("DIGEST_TIMINGS").is_some() {
+                for (stage, t) in b.timings.iter().skip(1) {
+                    eprintln!("  {stage:<10} {:>7.1} ms", t.as_secs_f64() * 1000.0);
+                }
+                eprintln!("  {:<10} {:>7.1} ms", "write", writing.elapsed().as_secs_f64() * 1000.0);
             }
             eprintln!(
                 "built {} articles, {} files into {} in {} ms{}",

@@ -201,7 +201,10 @@ fn rewrite_link<L: Links>(
                 (Some("#".into()), None)
             }
             Resolution::Missing => {
-                problems.push((format!("broken cross-link [[{target}]]: no article has this slug, title or url"), range.clone()));
+                problems.push((
+                    format!("broken cross-link [[{target}]]: no article has this slug, title or url"),
+                    range.clone(),
+                ));
                 (Some("#".into()), None)
             }
         };
@@ -363,7 +366,12 @@ mod tests {
 
     #[test]
     fn unsafe_html_keeps_raw_html() {
-        let out = render("<video src=\"v.mp4\"></video>", "a", Switches { smart_punctuation: false, unsafe_html: true }, &Site);
+        let out = render(
+            "<video src=\"v.mp4\"></video>",
+            "a",
+            Switches { smart_punctuation: false, unsafe_html: true },
+            &Site,
+        );
         assert!(out.html.contains("<video"));
     }
 

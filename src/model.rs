@@ -298,8 +298,10 @@ pub fn assemble(config: Config, sources: Vec<Source>, drafts: bool) -> (Option<S
     parsed.sort_by(|a, b| b.fm.date.cmp(&a.fm.date).then_with(|| a.slug.cmp(&b.slug)).then_with(|| a.rel.cmp(&b.rel)));
 
     let topics = collect_topics(&config, &parsed, &mut diags);
-    let people = collect_entities(EntityKind::Person, &parsed, |p| p.fm.people.iter().map(|l| l.value.as_str()).collect());
-    let places = collect_entities(EntityKind::Place, &parsed, |p| p.fm.places.iter().map(|l| l.value.as_str()).collect());
+    let people =
+        collect_entities(EntityKind::Person, &parsed, |p| p.fm.people.iter().map(|l| l.value.as_str()).collect());
+    let places =
+        collect_entities(EntityKind::Place, &parsed, |p| p.fm.places.iter().map(|l| l.value.as_str()).collect());
     let sources = collect_entities(EntityKind::Source, &parsed, |p| p.fm.source.iter().map(String::as_str).collect());
 
     let mut articles: Vec<Article> = parsed
@@ -475,9 +477,11 @@ fn collect_topics(config: &Config, parsed: &[Parsed], diags: &mut Vec<Diagnostic
                         .with_hint(format!("add [topics.{slug}] to site.toml, or use one of the declared topics"));
                     diags.push(strictly(config, d));
                 }
+                // A topic written as a slug is shown as words: "water-supply" → "Water supply".
+                let name = if t.value == slug { words_of(&slug) } else { t.value.clone() };
                 by_slug.insert(
                     slug.clone(),
-                    Topic { name: t.value.clone(), description: None, articles: Vec::new(), route: layout::topic(&slug), slug },
+                    Topic { name, description: None, articles: Vec::new(), route: layout::topic(&slug), slug },
                 );
             }
         }
@@ -606,7 +610,12 @@ impl Links for Index<'_> {
 
 /// Each article's editorial `related` entries, resolved. Unresolved ones are warnings
 /// (errors when strict) and dropped; ambiguous ones too.
-fn resolve_related(config: &Config, parsed: &[Parsed], index: &Index, diags: &mut Vec<Diagnostic>) -> Vec<Vec<Related>> {
+fn resolve_related(
+    config: &Config,
+    parsed: &[Parsed],
+    index: &Index,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Vec<Related>> {
     parsed
         .iter()
         .enumerate()
@@ -635,9 +644,11 @@ fn resolve_related(config: &Config, parsed: &[Parsed], index: &Index, diags: &mu
                         diags.push(strictly(config, d));
                     }
                     _ => {
-                        let d = Diagnostic::warning(format!("unresolved related entry \"{shown}\": no article has this slug, title or url"))
-                            .at(&p.path, &p.text, span.clone())
-                            .with_hint("use { title = \"...\", url = \"...\" } to link to an article outside the site");
+                        let d = Diagnostic::warning(format!(
+                            "unresolved related entry \"{shown}\": no article has this slug, title or url"
+                        ))
+                        .at(&p.path, &p.text, span.clone())
+                        .with_hint("use { title = \"...\", url = \"...\" } to link to an article outside the site");
                         diags.push(strictly(config, d));
                     }
                 }
@@ -666,7 +677,9 @@ fn merge_related(articles: &mut [Article], editorial: Vec<Vec<Related>>, shared:
                 Related::External { .. } => None,
             })
             .collect();
-        for (id, why) in back.into_iter().map(|id| (id, Why::Editorial)).chain(computed.into_iter().map(|id| (id, Why::Shared))) {
+        for (id, why) in
+            back.into_iter().map(|id| (id, Why::Editorial)).chain(computed.into_iter().map(|id| (id, Why::Shared)))
+        {
             if id != a.id && !seen.contains(&id) {
                 seen.push(id);
                 list.push(Related::Article(id, why));
@@ -695,7 +708,12 @@ fn periods(articles: &[Article]) -> (Vec<Period>, Vec<Period>, Vec<Period>) {
         .rev()
         .map(|((y, m), articles)| {
             let first = NaiveDate::from_ymd_opt(y, m, 1).expect("a month that has articles exists");
-            Period { key: format!("{y:04}-{m:02}"), label: first.format("%B %Y").to_string(), articles, route: layout::month(y, m) }
+            Period {
+                key: format!("{y:04}-{m:02}"),
+                label: first.format("%B %Y").to_string(),
+                articles,
+                route: layout::month(y, m),
+            }
         })
         .collect();
     let days = days
@@ -729,7 +747,12 @@ pub fn edition_of(kind: EditionKind, day: NaiveDate) -> (String, String, NaiveDa
                 NaiveDate::from_ymd_opt(start.year(), start.month() + 1, 1)
             }
             .expect("next month exists");
-            (day.format("%Y-%m").to_string(), day.format("%B %Y").to_string(), start, next.pred_opt().expect("a day before"))
+            (
+                day.format("%Y-%m").to_string(),
+                day.format("%B %Y").to_string(),
+                start,
+                next.pred_opt().expect("a day before"),
+            )
         }
     }
 }
@@ -739,7 +762,15 @@ fn editions(kind: EditionKind, articles: &mut [Article], topics: &[Topic]) -> Ve
     for a in articles.iter_mut() {
         let (id, title, start, end) = edition_of(kind, a.day);
         if out.last().is_none_or(|e| e.id != id) {
-            out.push(Edition { route: layout::edition(&id), id, title, start, end, articles: Vec::new(), groups: Vec::new() });
+            out.push(Edition {
+                route: layout::edition(&id),
+                id,
+                title,
+                start,
+                end,
+                articles: Vec::new(),
+                groups: Vec::new(),
+            });
         }
         let e = out.last_mut().expect("pushed above");
         e.articles.push(a.id);
@@ -755,14 +786,10 @@ fn editions(kind: EditionKind, articles: &mut [Article], topics: &[Topic]) -> Ve
             }
         }
         groups.sort_by(|a, b| {
-            a.topic
-                .is_none()
-                .cmp(&b.topic.is_none())
-                .then(b.articles.len().cmp(&a.articles.len()))
-                .then_with(|| {
-                    let name = |g: &Group| g.topic.map(|t| topics[t.0 as usize].name.to_lowercase());
-                    name(a).cmp(&name(b))
-                })
+            a.topic.is_none().cmp(&b.topic.is_none()).then(b.articles.len().cmp(&a.articles.len())).then_with(|| {
+                let name = |g: &Group| g.topic.map(|t| topics[t.0 as usize].name.to_lowercase());
+                name(a).cmp(&name(b))
+            })
         });
         e.groups = groups;
     }
@@ -814,7 +841,11 @@ mod tests {
         let config = Config::parse("site.toml", &format!("title = \"T\"\nbase_url = \"/\"\n{toml}")).unwrap();
         let sources = files
             .iter()
-            .map(|(rel, text)| Source { path: PathBuf::from(format!("content/{rel}")), rel: rel.to_string(), text: text.to_string() })
+            .map(|(rel, text)| Source {
+                path: PathBuf::from(format!("content/{rel}")),
+                rel: rel.to_string(),
+                text: text.to_string(),
+            })
             .collect();
         assemble(config, sources, false)
     }
@@ -881,7 +912,8 @@ mod tests {
         assert_eq!(s.editions.len(), 2);
         assert_eq!(s.editions[0].id, "2025-W11");
         assert_eq!(s.editions[1].id, "2025-W10");
-        let groups: Vec<_> = s.editions[1].groups.iter().map(|g| (g.topic.map(|t| s.topic(t).slug.clone()), g.articles.len())).collect();
+        let groups: Vec<_> =
+            s.editions[1].groups.iter().map(|g| (g.topic.map(|t| s.topic(t).slug.clone()), g.articles.len())).collect();
         assert_eq!(groups, [(Some("y".into()), 2), (Some("x".into()), 1)]);
         assert_eq!(s.editions[0].groups[0].topic, None);
     }
@@ -891,8 +923,14 @@ mod tests {
         let (s, d) = site(
             &[
                 ("a.md", "+++\ntitle = \"Alpha\"\ndate = 2025-03-01\nurl = \"https://x.example/alpha\"\n+++\nText.\n"),
-                ("b.md", "+++\ntitle = \"Beta\"\ndate = 2025-03-02\nrelated = [\"alpha\"]\n+++\nSee [[Alpha]] and [it](https://X.example/alpha/).\n"),
-                ("c.md", "+++\ntitle = \"Gamma\"\ndate = 2025-03-03\nrelated = [\"https://x.example/alpha\", { title = \"Out\", url = \"https://out.example/\" }]\n+++\n[b](@/b.md)\n"),
+                (
+                    "b.md",
+                    "+++\ntitle = \"Beta\"\ndate = 2025-03-02\nrelated = [\"alpha\"]\n+++\nSee [[Alpha]] and [it](https://X.example/alpha/).\n",
+                ),
+                (
+                    "c.md",
+                    "+++\ntitle = \"Gamma\"\ndate = 2025-03-03\nrelated = [\"https://x.example/alpha\", { title = \"Out\", url = \"https://out.example/\" }]\n+++\n[b](@/b.md)\n",
+                ),
             ],
             "",
         );
@@ -931,7 +969,8 @@ mod tests {
 
     #[test]
     fn drafts_are_left_out() {
-        let (s, _) = site(&[("a.md", &art("A", "2025-03-01", "draft = true")), ("b.md", &art("B", "2025-03-01", ""))], "");
+        let (s, _) =
+            site(&[("a.md", &art("A", "2025-03-01", "draft = true")), ("b.md", &art("B", "2025-03-01", ""))], "");
         assert_eq!(s.unwrap().articles.len(), 1);
     }
 

@@ -62,11 +62,8 @@ impl Output {
 
     fn write_into(&self, root: &Path) -> Result<(), Error> {
         use rayon::prelude::*;
-        let mut dirs: Vec<PathBuf> = self
-            .files
-            .keys()
-            .filter_map(|k| Path::new(k).parent().map(|p| root.join(p)))
-            .collect();
+        let mut dirs: Vec<PathBuf> =
+            self.files.keys().filter_map(|k| Path::new(k).parent().map(|p| root.join(p))).collect();
         dirs.dedup();
         for d in &dirs {
             std::fs::create_dir_all(d).map_err(Error::io("creating", d))?;

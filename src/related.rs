@@ -59,10 +59,8 @@ pub fn compute(articles: &[Article], topics: usize, people: usize, places: usize
                 }
             }
         }
-        let mut cands: Vec<(ArticleId, f64)> = touched
-            .iter()
-            .map(|&j| (ArticleId(j), score[j as usize] / (norm[i] * norm[j as usize])))
-            .collect();
+        let mut cands: Vec<(ArticleId, f64)> =
+            touched.iter().map(|&j| (ArticleId(j), score[j as usize] / (norm[i] * norm[j as usize]))).collect();
         for &j in &touched {
             score[j as usize] = 0.0;
         }
@@ -132,7 +130,8 @@ mod tests {
     #[test]
     fn rare_shared_person_beats_common_topic() {
         // Topic 0 is on every article but one; person 0 is shared by 0 and 3 only.
-        let arts = vec![art(0, &[0], &[0]), art(1, &[0], &[]), art(2, &[0], &[]), art(3, &[1], &[0]), art(4, &[0], &[])];
+        let arts =
+            vec![art(0, &[0], &[0]), art(1, &[0], &[]), art(2, &[0], &[]), art(3, &[1], &[0]), art(4, &[0], &[])];
         let r = compute(&arts, 2, 1, 0);
         assert_eq!(r[0][0], ArticleId(3));
     }

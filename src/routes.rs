@@ -74,7 +74,9 @@ impl Permalink {
             parts.push(Part::Lit(lit));
         }
         if !parts.contains(&Part::Slug) {
-            return Err(format!("invalid permalink \"{pattern}\": it must contain :slug so that articles get distinct urls"));
+            return Err(format!(
+                "invalid permalink \"{pattern}\": it must contain :slug so that articles get distinct urls"
+            ));
         }
         Ok(Permalink { parts })
     }

@@ -4,7 +4,20 @@
 fn is_tracking_param(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     n.starts_with("utm_")
-        || matches!(n.as_str(), "fbclid" | "gclid" | "dclid" | "msclkid" | "mc_cid" | "mc_eid" | "igshid" | "ref_src" | "_hsenc" | "_hsmi" | "yclid")
+        || matches!(
+            n.as_str(),
+            "fbclid"
+                | "gclid"
+                | "dclid"
+                | "msclkid"
+                | "mc_cid"
+                | "mc_eid"
+                | "igshid"
+                | "ref_src"
+                | "_hsenc"
+                | "_hsmi"
+                | "yclid"
+        )
 }
 
 /// Lowercases scheme and host, drops the fragment, tracking parameters, a default port and a
@@ -32,10 +45,8 @@ pub fn normalise(url: &str) -> String {
     };
     let mut out = format!("{scheme}://{host}{}", path.trim_end_matches('/'));
     if let Some(q) = query {
-        let kept: Vec<&str> = q
-            .split('&')
-            .filter(|p| !p.is_empty() && !is_tracking_param(p.split('=').next().unwrap_or("")))
-            .collect();
+        let kept: Vec<&str> =
+            q.split('&').filter(|p| !p.is_empty() && !is_tracking_param(p.split('=').next().unwrap_or(""))).collect();
         if !kept.is_empty() {
             out.push('?');
             out.push_str(&kept.join("&"));

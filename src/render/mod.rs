@@ -46,15 +46,15 @@ struct Shared<'a> {
 pub fn render(site: &Site, theme: &Theme) -> Result<Output, Vec<Diagnostic>> {
     let shared = Shared { site, theme, cards: view::cards(site), site_value: view::site_view(site) };
     let jobs = jobs(site);
-    let results: Vec<Result<(String, String), Diagnostic>> = jobs.par_iter().map(|job| shared.render(job)).collect();
+    let results: Vec<Result<(String, String), Box<Diagnostic>>> = jobs.par_iter().map(|job| shared.render(job)).collect();
     let mut out = Output::default();
     let mut diags = Vec::new();
     for r in results {
         match r {
             Ok((route, html)) => out.insert(routes::file_for(&route), FileData::Bytes(html.into_bytes())),
             Err(d) => {
-                if !diags.contains(&d) {
-                    diags.push(d)
+                if !diags.contains(&*d) {
+                    diags.push(*d)
                 }
             }
         }
@@ -104,29 +104,12 @@ fn kind_words(kind: EntityKind) -> (&'static str, &'static str, &'static str) {
 }
 
 impl Shared<'_> {
-    fn meta(&self, kind: &str, title: String, description: String, route: &str) -> PageMeta<'static> {
-        let kind: &'static str = match kind {
-            "home" => "home",
-            "article" => "article",
-            "topic" => "topic",
-            "topics" => "topics",
-            "person" => "person",
-            "people" => "people",
-            "place" => "place",
-            "places" => "places",
-            "source" => "source",
-            "sources" => "sources",
-            "year" => "year",
-            "month" => "month",
-            "day" => "day",
-            "edition" => "edition",
-            "editions" => "editions",
-            _ => "404",
-        };
+    fn meta(&self, kind: &'static str, title: String, description: String, route: &str) -> PageMeta<'static> {
+        let description = if description.is_empty() { self.site.config.description.clone() } else { description };
         PageMeta {
             kind,
             title,
-            description: if description.is_empty() { self.site.config.description.clone() } else { description },
+            description: clip(&description, 200),
             canonical: format!("{}{route}", self.site.config.base_url),
             href: self.site.href(route),
         }
@@ -157,13 +140,16 @@ impl Shared<'_> {
         routes::paged(base, page)
     }
 
-    fn render(&self, job: &Job) -> Result<(String, String), Diagnostic> {
+    fn render(&self, job: &Job) -> Result<(String, String), Box<Diagnostic>> {
         let site = self.site;
         let (template, route, ctx) = match *job {
             Job::Home => {
                 let meta = self.meta("home", site.config.title.clone(), String::new(), "");
                 let mut ctx = self.context(&meta);
-                ctx.insert_value("edition", site.editions.first().map(|_| self.edition_value(0)).unwrap_or(Value::none()));
+                ctx.insert_value(
+                    "edition",
+                    site.editions.first().map(|_| self.edition_value(0)).unwrap_or(Value::none()),
+                );
                 ctx.insert_value("editions", self.editions_value(1, 12));
                 ("index.html", String::new(), ctx)
             }
@@ -180,8 +166,14 @@ impl Shared<'_> {
                     .map(|n| {
                         let mut m = BTreeMap::new();
                         m.insert("topic".to_string(), Value::from_serializable(&view::topic_link(site, n.topic.0)));
-                        m.insert("older".to_string(), n.older.map(|o| self.cards[o.0 as usize].clone()).unwrap_or(Value::none()));
-                        m.insert("newer".to_string(), n.newer.map(|o| self.cards[o.0 as usize].clone()).unwrap_or(Value::none()));
+                        m.insert(
+                            "older".to_string(),
+                            n.older.map(|o| self.cards[o.0 as usize].clone()).unwrap_or(Value::none()),
+                        );
+                        m.insert(
+                            "newer".to_string(),
+                            n.newer.map(|o| self.cards[o.0 as usize].clone()).unwrap_or(Value::none()),
+                        );
                         Value::from(m)
                     })
                     .collect();
@@ -189,10 +181,18 @@ impl Shared<'_> {
                 ("article.html", a.route.clone(), ctx)
             }
             Job::Topics => {
-                let meta = self.meta("topics", "Topics".into(), format!("All topics of {}", site.config.title), layout::TOPICS);
+                let meta = self.meta(
+                    "topics",
+                    "Topics".into(),
+                    format!("All topics of {}", site.config.title),
+                    layout::TOPICS,
+                );
                 let mut ctx = self.context(&meta);
-                let terms: Vec<TermLink> =
-                    site.topics.iter().map(|t| TermLink { name: &t.name, href: site.href(&t.route), count: t.articles.len() }).collect();
+                let terms: Vec<TermLink> = site
+                    .topics
+                    .iter()
+                    .map(|t| TermLink { name: &t.name, href: site.href(&t.route), count: t.articles.len() })
+                    .collect();
                 ctx.insert("terms", &terms);
                 ctx.insert("kind", "topic");
                 ctx.insert("kind_plural", "Topics");
@@ -201,14 +201,24 @@ impl Shared<'_> {
             Job::Topic(i, page) => {
                 let t = &site.topics[i];
                 let title = page_title(&t.name, page);
-                let desc = t.description.clone().unwrap_or_else(|| format!("Articles about {} in {}", t.name, site.config.title));
+                let desc = t
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| format!("Articles about {} in {}", t.name, site.config.title));
                 let route = routes::paged(&t.route, page);
                 let meta = self.meta("topic", title, desc, &route);
                 let mut ctx = self.context(&meta);
                 self.paginate(&mut ctx, &t.route, &t.articles, page);
                 ctx.insert(
                     "term",
-                    &Term { kind: "topic", kind_label: "Topic", name: &t.name, description: t.description.as_deref(), href: site.href(&t.route), count: t.articles.len() },
+                    &Term {
+                        kind: "topic",
+                        kind_label: "Topic",
+                        name: &t.name,
+                        description: t.description.as_deref(),
+                        href: site.href(&t.route),
+                        count: t.articles.len(),
+                    },
                 );
                 ("list.html", route, ctx)
             }
@@ -243,7 +253,17 @@ impl Shared<'_> {
                     EntityKind::Place => "Place",
                     EntityKind::Source => "Source",
                 };
-                ctx.insert("term", &Term { kind: singular, kind_label, name: &e.name, description: None, href: site.href(&e.route), count: e.articles.len() });
+                ctx.insert(
+                    "term",
+                    &Term {
+                        kind: singular,
+                        kind_label,
+                        name: &e.name,
+                        description: None,
+                        href: site.href(&e.route),
+                        count: e.articles.len(),
+                    },
+                );
                 ("list.html", route, ctx)
             }
             Job::Year(i) => {
@@ -258,18 +278,31 @@ impl Shared<'_> {
             }
             Job::Day(i) => self.archive("day", &site.days, i, Vec::new(), 1),
             Job::Editions => {
-                let meta = self.meta("editions", "Editions".into(), format!("Every edition of {}", site.config.title), layout::EDITIONS);
+                let meta = self.meta(
+                    "editions",
+                    "Editions".into(),
+                    format!("Every edition of {}", site.config.title),
+                    layout::EDITIONS,
+                );
                 let mut ctx = self.context(&meta);
                 ctx.insert_value("editions", self.editions_value(0, usize::MAX));
                 ("editions.html", layout::EDITIONS.to_string(), ctx)
             }
             Job::Edition(i) => {
                 let e = &site.editions[i];
-                let meta = self.meta("edition", e.title.clone(), format!("{}: {} articles, {}", e.title, e.articles.len(), range(e.start, e.end)), &e.route);
+                let meta = self.meta(
+                    "edition",
+                    e.title.clone(),
+                    format!("{}: {} articles, {}", e.title, e.articles.len(), range(e.start, e.end)),
+                    &e.route,
+                );
                 let mut ctx = self.context(&meta);
                 ctx.insert_value("edition", self.edition_value(i));
                 let link = |j: usize| {
-                    site.editions.get(j).map(|e| Value::from_serializable(&Link { name: &e.title, href: site.href(&e.route) })).unwrap_or(Value::none())
+                    site.editions
+                        .get(j)
+                        .map(|e| Value::from_serializable(&Link { name: &e.title, href: site.href(&e.route) }))
+                        .unwrap_or(Value::none())
                 };
                 ctx.insert_value("newer", i.checked_sub(1).map(link).unwrap_or(Value::none()));
                 ctx.insert_value("older", link(i + 1));
@@ -285,24 +318,53 @@ impl Shared<'_> {
                 Job::Article(id) => format!("/{} from {}", route, site.article(*id).path.display()),
                 _ => format!("/{route}"),
             };
-            self.theme.diagnostic(&e, Some(&page))
+            Box::new(self.theme.diagnostic(&e, Some(&page)))
         })?;
         Ok((route, html))
     }
 
-    fn archive(&self, kind: &str, list: &[Period], i: usize, children: Vec<&Period>, page: usize) -> (&'static str, String, Context) {
+    fn archive(
+        &self,
+        kind: &'static str,
+        list: &[Period],
+        i: usize,
+        children: Vec<&Period>,
+        page: usize,
+    ) -> (&'static str, String, Context) {
         let site = self.site;
         let p = &list[i];
         let route = routes::paged(&p.route, page);
-        let meta = self.meta(kind, page_title(&p.label, page), format!("Articles of {} in {}", p.label, site.config.title), &route);
+        let meta = self.meta(
+            kind,
+            page_title(&p.label, page),
+            format!("Articles of {} in {}", p.label, site.config.title),
+            &route,
+        );
         let mut ctx = self.context(&meta);
-        let link = |j: usize| list.get(j).map(|q| Value::from_serializable(&Link { name: &q.label, href: site.href(&q.route) })).unwrap_or(Value::none());
+        let link = |j: usize| {
+            list.get(j)
+                .map(|q| Value::from_serializable(&Link { name: &q.label, href: site.href(&q.route) }))
+                .unwrap_or(Value::none())
+        };
         // Lists are newest first: the newer period is the previous index.
         ctx.insert_value("newer", i.checked_sub(1).map(link).unwrap_or(Value::none()));
         ctx.insert_value("older", link(i + 1));
-        let kids: Vec<TermLink> = children.iter().map(|c| TermLink { name: &c.label, href: site.href(&c.route), count: c.articles.len() }).collect();
+        let kids: Vec<TermLink> = children
+            .iter()
+            .map(|c| TermLink { name: &c.label, href: site.href(&c.route), count: c.articles.len() })
+            .collect();
         ctx.insert("children", &kids);
-        ctx.insert("period", &Term { kind: "period", kind_label: kind, name: &p.label, description: None, href: site.href(&p.route), count: p.articles.len() });
+        ctx.insert(
+            "period",
+            &Term {
+                kind: "period",
+                kind_label: kind,
+                name: &p.label,
+                description: None,
+                href: site.href(&p.route),
+                count: p.articles.len(),
+            },
+        );
         if kind == "year" {
             ctx.insert_value("articles", Value::from(Vec::<Value>::new()));
             ctx.insert_value("groups", Value::from(Vec::<Value>::new()));
@@ -401,6 +463,16 @@ struct Term<'a> {
     count: usize,
 }
 
+/// At most `max` characters, cut at a word and marked with an ellipsis.
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    let at_word = cut.rfind(' ').filter(|i| *i > max / 2).unwrap_or(cut.len());
+    format!("{}…", cut[..at_word].trim_end_matches([',', ';', ':', ' ']))
+}
+
 fn page_title(name: &str, page: usize) -> String {
     if page > 1 { format!("{name} (page {page})") } else { name.to_string() }
 }
@@ -430,6 +502,12 @@ mod tests {
         assert_eq!(range(d(3, 3), d(3, 9)), "3–9 March 2025");
         assert_eq!(range(d(2, 24), d(3, 2)), "24 February – 2 March 2025");
         assert_eq!(range(d(3, 5), d(3, 5)), "5 March 2025");
+    }
+
+    #[test]
+    fn clipping() {
+        assert_eq!(clip("short", 10), "short");
+        assert_eq!(clip("one two three four", 12), "one two…");
     }
 
     #[test]

@@ -84,22 +84,22 @@ pub fn load(root: &Path, config: &Config) -> Result<Result<Theme, Vec<Diagnostic
     for (name, text) in BUILTIN_TEMPLATES {
         sources.insert(name.to_string(), (format!("themes/default/templates/{name} (built-in)"), text.to_string()));
     }
-    let mut statics: BTreeMap<String, StaticData> = BUILTIN_STATIC
-        .iter()
-        .map(|(name, bytes)| (name.to_string(), StaticData::Embedded(bytes)))
-        .collect();
+    let mut statics: BTreeMap<String, StaticData> =
+        BUILTIN_STATIC.iter().map(|(name, bytes)| (name.to_string(), StaticData::Embedded(bytes))).collect();
 
     let theme_dir = root.join("themes").join(&config.theme);
     if theme_dir.is_dir() {
         add_templates(&theme_dir.join("templates"), &format!("themes/{}/templates", config.theme), &mut sources)?;
         add_statics(&theme_dir.join("static"), &mut statics)?;
     } else if config.theme != "default" {
-        return Ok(Err(vec![Diagnostic::error(format!(
-            "theme \"{}\" not found: there is no folder themes/{}/",
-            config.theme, config.theme
-        ))
-        .in_file("site.toml")
-        .with_hint("create the folder, or remove `theme` to use the built-in default theme")]));
+        return Ok(Err(vec![
+            Diagnostic::error(format!(
+                "theme \"{}\" not found: there is no folder themes/{}/",
+                config.theme, config.theme
+            ))
+            .in_file("site.toml")
+            .with_hint("create the folder, or remove `theme` to use the built-in default theme"),
+        ]));
     }
     add_templates(&root.join("templates"), "templates", &mut sources)?;
     add_statics(&root.join("static"), &mut statics)?;

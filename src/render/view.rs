@@ -105,6 +105,7 @@ pub struct SiteView<'a> {
     extra: &'a toml::Table,
     generator: &'static str,
     topics: Vec<TermLink<'a>>,
+    years: Vec<TermLink<'a>>,
     latest_edition: Option<Link<'a>>,
 }
 
@@ -135,6 +136,11 @@ pub fn site_view(site: &Site) -> Value {
             .iter()
             .map(|t| TermLink { name: &t.name, href: site.href(&t.route), count: t.articles.len() })
             .collect(),
+        years: site
+            .years
+            .iter()
+            .map(|y| TermLink { name: &y.label, href: site.href(&y.route), count: y.articles.len() })
+            .collect(),
         latest_edition: site.editions.first().map(|e| Link { name: &e.title, href: site.href(&e.route) }),
     })
 }
@@ -156,6 +162,7 @@ pub struct ArticleView<'a> {
     people: Vec<Link<'a>>,
     places: Vec<Link<'a>>,
     edition: Link<'a>,
+    day: Link<'a>,
     draft: bool,
     extra: &'a toml::Table,
 }
@@ -178,6 +185,7 @@ pub fn article_view<'a>(site: &'a Site, a: &'a Article) -> ArticleView<'a> {
         people: a.people.iter().map(|p| entity_link(site, EntityKind::Person, p.0)).collect(),
         places: a.places.iter().map(|p| entity_link(site, EntityKind::Place, p.0)).collect(),
         edition: Link { name: &e.title, href: site.href(&e.route) },
+        day: Link { name: "", href: site.href(&crate::routes::layout::day(a.day)) },
         draft: a.draft,
         extra: &a.extra,
     }
@@ -219,9 +227,7 @@ pub fn related(site: &Site, cards: &[Value], a: &Article) -> Value {
 
 /// Copies a map value's entries (cheap: values are shared).
 pub fn map_of(v: &Value) -> BTreeMap<String, Value> {
-    v.as_map()
-        .map(|m| m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
-        .unwrap_or_default()
+    v.as_map().map(|m| m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()).unwrap_or_default()
 }
 
 /// The cards of some articles.

@@ -1,0 +1,227 @@
+//! What a successful build writes.
+
+use crate::support::{Site, snapshot_tree};
+
+const OFFER: &str = "2025/03/05/offer/index.html";
+const CLAIM: &str = "2025/03/04/claim/index.html";
+
+#[test]
+fn output_listing() {
+    let r = Site::fixture("build/basic").build();
+    insta::assert_snapshot!("basic_listing", r.listing().join("\n"));
+}
+
+#[test]
+fn article_page_main_region() {
+    let r = Site::fixture("build/basic").build();
+    insta::assert_snapshot!("basic_article_main", r.page(OFFER).main());
+}
+
+#[test]
+fn article_page_shows_attribution_entities_and_links() {
+    let r = Site::fixture("build/basic").build();
+    let p = r.page(OFFER);
+    assert_eq!(p.text("h1"), "Leader offers to host talks");
+    assert_eq!(p.attrs(".original a", "href"), ["https://times.example/2025/03/05/offer-a1"]);
+    assert_eq!(p.text(".story .meta"), "5 March 2025 · The Example Times");
+    assert_eq!(p.texts(".eyebrow a"), ["Peace talks", "Belarus"]);
+    assert_eq!(p.texts(".facts dd a"), ["Ana Example", "Bo Sample", "Minsk", "Week 10, 2025"]);
+    // Editorial related first, then one sharing a place; the inline [[claim]] is shown with
+    // the other article's title.
+    assert_eq!(p.attrs("#related ~ .cards .card-title a", "href"), ["/2025/03/04/claim/", "/2025/02/21/earlier/"]);
+    assert_eq!(p.attrs(".body a[href=\"/2025/03/04/claim/\"]", "href").len(), 1);
+    assert!(p.texts(".body a").contains(&"President says rival is ready to talk".to_string()));
+    // Footnotes are prefixed with the article's slug.
+    assert_eq!(p.attrs(".footnote-reference a", "href"), ["#offer-1"]);
+    assert_eq!(p.attrs(".footnote-definition", "id"), ["offer-1"]);
+    assert_eq!(p.attrs("h2#what-next", "id"), ["what-next"]);
+    // Referenced by: the earlier article links here through an @/ link.
+    assert_eq!(p.texts("#referenced-by ~ .cards .card-title"), ["Earlier meeting ends without deal"]);
+    // Previous/next within each topic.
+    assert_eq!(p.texts(".neighbour-topic"), ["Peace talks", "Belarus"]);
+    assert_eq!(p.attrs("nav.pager a[rel=next]", "href"), ["/2025/03/04/claim/"]);
+}
+
+#[test]
+fn original_url_links_become_page_links_and_backlinks() {
+    let r = Site::fixture("build/basic").build();
+    let earlier = r.page("2025/02/21/earlier/index.html");
+    // 23:30 UTC on 20 February is 21 February in Moscow.
+    assert_eq!(earlier.attrs(".body a", "href"), ["/2025/03/05/offer/", "/2025/03/04/claim/"]);
+    let claim = r.page(CLAIM);
+    assert!(claim.texts("#referenced-by ~ .cards .card-title").contains(&"Earlier meeting ends without deal".into()));
+    assert_eq!(claim.text(".summary, .story .body p"), "A claim “made” on Tuesday – with bold text.");
+}
+
+#[test]
+fn home_page_is_the_latest_edition_grouped_by_topic() {
+    let r = Site::fixture("build/basic").build();
+    let home = r.page("index.html");
+    assert_eq!(home.text("h1"), "Week 10, 2025");
+    assert_eq!(home.texts(".group-title")[0], "Peace talks");
+    assert_eq!(
+        home.texts(".group .card-title")[..2],
+        ["Leader offers to host talks", "President says rival is ready to talk"]
+    );
+    assert_eq!(home.attrs(".plain-list a", "href"), ["/editions/2025-W08/"]);
+}
+
+#[test]
+fn topics_names_and_slugs_are_one_topic_with_declared_name() {
+    let r = Site::fixture("build/basic").build();
+    let topics = r.page("topics/index.html");
+    assert_eq!(topics.texts(".terms li"), ["Belarus 1", "Diplomacy 1", "Peace talks 2"]);
+    let t = r.page("topics/peace-talks/index.html");
+    assert_eq!(t.text(".dek"), "Efforts to end the war.");
+    assert_eq!(t.texts(".card-title"), ["Leader offers to host talks", "President says rival is ready to talk"]);
+}
+
+#[test]
+fn entity_and_archive_pages() {
+    let r = Site::fixture("build/basic").build();
+    assert_eq!(r.page("people/bo-sample/index.html").texts(".card-title").len(), 2);
+    assert_eq!(r.page("places/minsk/index.html").texts(".card-title").len(), 2);
+    assert_eq!(r.page("sources/the-example-times/index.html").texts(".card-title").len(), 2);
+    let people = r.page("people/index.html");
+    assert_eq!(people.texts(".terms a"), ["Ana Example", "Bo Sample"]);
+    let year = r.page("2025/index.html");
+    assert_eq!(year.texts(".terms a"), ["March 2025", "February 2025"]);
+    let march = r.page("2025/03/index.html");
+    assert_eq!(march.texts(".group-title"), ["5 March 2025", "4 March 2025"]);
+    assert_eq!(march.attrs("nav.pager a[rel=next]", "href"), ["/2025/02/"]);
+    let day = r.page("2025/03/04/index.html");
+    assert_eq!(day.attrs("nav.pager a[rel=prev]", "href"), ["/2025/03/05/"]);
+    assert_eq!(day.attrs("nav.pager a[rel=next]", "href"), ["/2025/02/21/"]);
+    let edition = r.page("editions/2025-W08/index.html");
+    assert_eq!(edition.text(".dek"), "17–23 February 2025 · 1 article");
+    assert_eq!(r.page("404.html").text("h1"), "Page not found");
+}
+
+#[test]
+fn every_page_has_title_description_and_canonical() {
+    let r = Site::fixture("build/basic").build();
+    for f in r.listing().iter().filter(|f| f.ends_with(".html")) {
+        let p = r.page(f);
+        assert_eq!(p.count("title"), 1, "{f}");
+        assert_eq!(p.attrs("link[rel=canonical]", "href").len(), 1, "{f}");
+        assert!(p.attrs("link[rel=canonical]", "href")[0].starts_with("https://example.org/"), "{f}");
+        assert_eq!(p.count("main#main"), 1, "{f}");
+        assert_eq!(p.count("a.skip[href='#main']"), 1, "{f}");
+    }
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let site = Site::fixture("build/basic");
+    let a = snapshot_tree(&site.build().out);
+    let b = snapshot_tree(&site.build().out);
+    assert_eq!(a.len(), b.len());
+    assert!(a == b, "output differs between builds");
+}
+
+#[test]
+fn drafts_only_with_flag() {
+    let site = Site::fixture("build/drafts");
+    let r = site.build();
+    assert!(!r.exists("2025/03/06/draft/index.html"));
+    assert_eq!(r.page("index.html").texts(".card-title"), ["Published"]);
+    let r = site.build_with(&["--drafts"]);
+    assert_eq!(r.code, 0);
+    assert!(r.exists("2025/03/06/draft/index.html"));
+    assert_eq!(r.page("2025/03/06/draft/index.html").text(".story .meta strong"), "Draft");
+}
+
+#[test]
+fn pagination_gives_each_page_its_slice() {
+    let r = Site::fixture("build/pagination").build();
+    let p1 = r.page("topics/busy/index.html");
+    assert_eq!(p1.texts(".card-title"), ["Article 5", "Article 4"]);
+    assert_eq!(p1.attrs("a[rel=next]", "href"), ["/topics/busy/page/2/"]);
+    let p3 = r.page("topics/busy/page/3/index.html");
+    assert_eq!(p3.texts(".card-title"), ["Article 1"]);
+    assert_eq!(p3.attrs("a[rel=prev]", "href"), ["/topics/busy/page/2/"]);
+    assert!(!r.exists("topics/busy/page/4/index.html"));
+    assert!(r.exists("sources/wire/page/3/index.html"));
+    assert!(r.exists("2025/03/page/3/index.html"));
+}
+
+#[test]
+fn text_is_escaped_and_raw_html_sanitised() {
+    let r = Site::fixture("build/sanitise").build();
+    let html = r.file("2025/03/05/a/index.html");
+    assert!(html.contains("<h1>Tricky &lt;b&gt;title&lt;/b&gt; &amp; &quot;quotes&quot;</h1>"), "{html}");
+    assert!(!html.contains("<script>alert"));
+    assert!(!html.contains("onclick"));
+    assert!(!html.contains("href=\"javascript"), "{html}");
+    assert_eq!(r.page("2025/03/05/a/index.html").attrs(".body a", "href"), ["#"]);
+    assert!(html.contains("<em>kept</em>"));
+}
+
+#[test]
+fn unsafe_html_opt_out_keeps_raw_html() {
+    let r = Site::fixture("build/unsafe_html").build();
+    let p = r.page("2025/03/05/a/index.html");
+    assert_eq!(p.attrs(".body div.embed", "data-x"), ["1"]);
+}
+
+#[test]
+fn site_templates_and_static_override_the_theme() {
+    let r = Site::fixture("build/theme_override").build();
+    assert_eq!(r.page("2025/03/05/a/index.html").text("h1.custom"), "Overridden");
+    assert_eq!(r.file("style.css"), "body { color: red; }\n");
+    assert_eq!(r.file("robots-note.txt"), "hello\n");
+    // Other templates still come from the built-in theme.
+    assert_eq!(r.page("topics/index.html").text("h1"), "Topics");
+}
+
+#[test]
+fn a_named_theme_is_used_with_builtin_fallbacks() {
+    let r = Site::fixture("build/custom_theme").build();
+    let p = r.page("2025/03/05/a/index.html");
+    assert_eq!(p.attrs("body", "class"), ["plain"]);
+    assert!(r.exists("plain.css"));
+    assert!(r.exists("style.css"), "built-in static files are still there");
+}
+
+#[test]
+fn base_path_prefixes_every_link_and_assets_are_copied() {
+    let r = Site::fixture("build/base_path").build();
+    let p = r.page("2025/03/05/a/index.html");
+    assert_eq!(p.attrs("link[rel=stylesheet]", "href"), ["/digest/style.css"]);
+    assert_eq!(p.attrs("link[rel=canonical]", "href"), ["https://example.org/digest/2025/03/05/a/"]);
+    assert!(
+        p.attrs("a", "href").iter().all(|h| h.starts_with("/digest/") || h.starts_with('#') || h.starts_with("photo")),
+        "{:?}",
+        p.attrs("a", "href")
+    );
+    assert!(p.attrs(".body a", "href").contains(&"/digest/2025/03/04/b/".to_string()));
+    assert_eq!(r.file("2025/photo.txt"), "not really a photo\n");
+}
+
+#[test]
+fn related_merges_editorial_external_and_shared_symmetrically() {
+    let r = Site::fixture("build/related").build();
+    let alpha = r.page("2025/03/05/a/index.html");
+    assert_eq!(alpha.texts("#related ~ .cards .card-title"), ["Outside report", "Gamma story", "Beta"]);
+    assert_eq!(alpha.attrs(".card-external a", "href"), ["https://elsewhere.example/report"]);
+    // Gamma did not list Alpha, but editorial relations are symmetric.
+    let gamma = r.page("2025/03/03/c/index.html");
+    assert_eq!(gamma.texts("#related ~ .cards .card-title"), ["Alpha"]);
+    // Beta shares a rare person with Alpha.
+    let beta = r.page("2025/03/04/b/index.html");
+    assert_eq!(beta.texts("#related ~ .cards .card-title"), ["Alpha"]);
+}
+
+#[test]
+fn missing_site_is_a_misuse_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_digest"))
+        .args(["build", "--root"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("has no site.toml"));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_digest")).args(["build", "--bogus"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
