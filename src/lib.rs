@@ -14,17 +14,21 @@
 //! `output` (the rendered files and writing them), `diagnostics`, `error`, `source` (reading).
 //! The library never prints: it returns values and diagnostics.
 
+pub mod clipping;
 pub mod config;
 pub mod date;
 pub mod diagnostics;
+pub mod draft;
 pub mod error;
 pub mod frontmatter;
+pub mod import;
 pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod related;
 pub mod render;
 pub mod routes;
+pub mod scaffold;
 pub mod source;
 pub mod url;
 
@@ -77,6 +81,18 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         Failure::Env(e)
     }
+}
+
+/// Reads and checks `site.toml` of the site at `root` (for commands that do not build).
+pub fn load_config(root: &Path) -> Result<Config, Failure> {
+    let path = root.join("site.toml");
+    if !path.is_file() {
+        return Err(Failure::Env(Error::NotASite(format!(
+            "{} is not a digest site: it has no site.toml (run `digest init` to make one)",
+            root.display()
+        ))));
+    }
+    Config::parse("site.toml", &source::read(&path)?).map_err(Failure::Diagnostics)
 }
 
 /// Builds the site in memory: every stage but writing.

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use chrono::{NaiveDate, Timelike};
 use clap::{Parser, Subcommand};
+use digest::{Diagnostic, Failure};
 
 /// A static site generator for curated news digests.
 #[derive(Parser)]
@@ -34,6 +36,63 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Run every check of `build` without writing anything, and print a summary.
+    Check {
+        /// The site folder, holding site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Include articles with draft = true.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Import plain-text clippings or RSS/Atom feeds as new articles under content/.
+    Import {
+        /// Clipping or feed files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Add this topic to every imported article (repeatable).
+        #[arg(long = "topic")]
+        topics: Vec<String>,
+        /// The date (YYYY-MM-DD) when the url has none.
+        #[arg(long, value_parser = parse_day)]
+        date: Option<NaiveDate>,
+        /// Print what would be written; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The site folder, holding site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Write a new article with its front matter filled in, and print its path.
+    New {
+        /// The headline.
+        title: String,
+        /// A topic (repeatable).
+        #[arg(long = "topic")]
+        topics: Vec<String>,
+        /// The original url.
+        #[arg(long)]
+        url: Option<String>,
+        /// The outlet (default: from [sources] by the url's host).
+        #[arg(long)]
+        source: Option<String>,
+        /// The date, YYYY-MM-DD (default: now).
+        #[arg(long, value_parser = parse_day)]
+        date: Option<NaiveDate>,
+        /// The site folder, holding site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Create a new site that builds at once, in DIR (new or empty).
+    Init {
+        /// Where to create it.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|e| format!("expected a date like 2025-03-05: {e}"))
 }
 
 fn main() -> ExitCode {
@@ -46,54 +105,186 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Build { root, output, drafts } => build(digest::BuildOptions { root, output, drafts, base_url: None }),
+        Command::Check { root, drafts } => check(digest::BuildOptions { root, drafts, ..Default::default() }),
+        Command::Import { files, topics, date, dry_run, root } => {
+            import(root, files, digest::import::ImportOptions { topics, date, dry_run })
+        }
+        Command::New { title, topics, url, source, date, root } => new(root, title, topics, url, source, date),
+        Command::Init { dir } => init(dir),
     }
 }
 
-fn print_diagnostics(diags: &[digest::Diagnostic]) {
+fn print_diagnostics(diags: &[Diagnostic]) {
     for d in diags {
         eprintln!("{d}\n");
     }
 }
 
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Prints a failure and gives its exit code: 1 for content errors, 2 for the environment.
+fn failed(f: Failure, what: &str, note: &str) -> ExitCode {
+    match f {
+        Failure::Diagnostics(diags) => {
+            print_diagnostics(&diags);
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!("error: {what} failed with {}{note}", plural(errors, "error"));
+            ExitCode::from(1)
+        }
+        Failure::Env(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn build(opts: digest::BuildOptions) -> ExitCode {
     let started = Instant::now();
+    let b = match digest::build(&opts) {
+        Ok(b) => b,
+        Err(f) => return failed(f, "build", "; the output folder was left as it was"),
+    };
+    print_diagnostics(&b.warnings);
+    let writing = Instant::now();
+    if let Err(e) = b.output.write(&b.output_dir) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    if std::env::var_os("DIGEST_TIMINGS").is_some() {
+        for (stage, t) in b.timings.iter().skip(1) {
+            eprintln!("  {stage:<10} {:>7.1} ms", t.as_secs_f64() * 1000.0);
+        }
+        eprintln!("  {:<10} {:>7.1} ms", "write", writing.elapsed().as_secs_f64() * 1000.0);
+    }
+    let warnings = match b.warnings.len() {
+        0 => String::new(),
+        n => format!(" ({})", plural(n, "warning")),
+    };
+    eprintln!(
+        "built {}, {} into {} in {} ms{warnings}",
+        plural(b.site.articles.len(), "article"),
+        plural(b.output.files.len(), "file"),
+        b.output_dir.display(),
+        started.elapsed().as_millis(),
+    );
+    ExitCode::SUCCESS
+}
+
+fn check(opts: digest::BuildOptions) -> ExitCode {
     match digest::build(&opts) {
         Ok(b) => {
             print_diagnostics(&b.warnings);
-            let writing = Instant::now();
-            if let Err(e) = b.output.write(&b.output_dir) {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-            if std::env::var_os("DIGEST_TIMINGS").is_some() {
-                for (stage, t) in b.timings.iter().skip(1) {
-                    eprintln!("  {stage:<10} {:>7.1} ms", t.as_secs_f64() * 1000.0);
-                }
-                eprintln!("  {:<10} {:>7.1} ms", "write", writing.elapsed().as_secs_f64() * 1000.0);
-            }
-            eprintln!(
-                "built {} articles, {} files into {} in {} ms{}",
-                b.site.articles.len(),
-                b.output.files.len(),
-                b.output_dir.display(),
-                started.elapsed().as_millis(),
-                match b.warnings.len() {
-                    0 => String::new(),
-                    n => format!(" ({n} warning{})", if n == 1 { "" } else { "s" }),
-                }
+            let s = &b.site;
+            println!(
+                "{}, {}, {}, {}, {}, {}, 0 errors: ok (nothing written)",
+                plural(s.articles.len(), "article"),
+                plural(s.topics.len(), "topic"),
+                plural(s.people.len(), "person").replace("persons", "people"),
+                plural(s.places.len(), "place"),
+                plural(s.sources.len(), "source"),
+                plural(b.warnings.len(), "warning"),
             );
             ExitCode::SUCCESS
         }
-        Err(digest::Failure::Diagnostics(diags)) => {
+        Err(Failure::Diagnostics(diags)) => {
             print_diagnostics(&diags);
             let errors = diags.iter().filter(|d| d.is_error()).count();
-            eprintln!(
-                "error: build failed with {errors} error{}; the output folder was left as it was",
-                if errors == 1 { "" } else { "s" }
-            );
+            println!("{}, {}", plural(diags.len() - errors, "warning"), plural(errors, "error"));
             ExitCode::from(1)
         }
-        Err(digest::Failure::Env(e)) => {
+        Err(f) => failed(f, "check", ""),
+    }
+}
+
+fn import(root: PathBuf, files: Vec<PathBuf>, opts: digest::import::ImportOptions) -> ExitCode {
+    let config = match digest::load_config(&root) {
+        Ok(c) => c,
+        Err(f) => return failed(f, "import", ""),
+    };
+    let reports = match digest::import::run(&root, &config, &files, &opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut refused = 0;
+    for r in &reports {
+        if matches!(r.outcome, digest::import::Outcome::Refused(_)) {
+            refused += 1;
+            eprintln!("{r}");
+        } else {
+            println!("{r}");
+        }
+    }
+    if refused > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn new(
+    root: PathBuf,
+    title: String,
+    topics: Vec<String>,
+    url: Option<String>,
+    source: Option<String>,
+    date: Option<NaiveDate>,
+) -> ExitCode {
+    let config = match digest::load_config(&root) {
+        Ok(c) => c,
+        Err(f) => return failed(f, "new", ""),
+    };
+    if title.trim().is_empty() || slug::slugify(&title).is_empty() {
+        eprintln!("error: the title needs letters or digits");
+        return ExitCode::from(2);
+    }
+    if let Some(u) = &url
+        && !(u.starts_with("https://") || u.starts_with("http://"))
+    {
+        eprintln!("error: --url must be an http:// or https:// address, not \"{u}\"");
+        return ExitCode::from(2);
+    }
+    let when = match date {
+        Some(d) => digest::draft::When::Day(d),
+        // The clock is read here, in the CLI, never inside a build.
+        None => {
+            let now = chrono::Utc::now().fixed_offset();
+            digest::draft::When::At(config.timezone.place(now.with_nanosecond(0).unwrap_or(now)))
+        }
+    };
+    let source = source.or_else(|| url.as_deref().and_then(|u| digest::import::source_for(&config, u)));
+    let draft = digest::draft::Draft {
+        title: title.trim().into(),
+        date: when,
+        source,
+        url,
+        topics,
+        related: vec![],
+        body: String::new(),
+    };
+    match draft.write_new(&root) {
+        Ok(path) => {
+            println!("{}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init(dir: PathBuf) -> ExitCode {
+    let today = chrono::Utc::now().date_naive();
+    match digest::scaffold::init(&dir, today) {
+        Ok(files) => {
+            for f in files {
+                println!("created {}", dir.join(f).display());
+            }
+            println!("build it with: digest build --root {}", dir.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }

@@ -46,7 +46,8 @@ struct Shared<'a> {
 pub fn render(site: &Site, theme: &Theme) -> Result<Output, Vec<Diagnostic>> {
     let shared = Shared { site, theme, cards: view::cards(site), site_value: view::site_view(site) };
     let jobs = jobs(site);
-    let results: Vec<Result<(String, String), Box<Diagnostic>>> = jobs.par_iter().map(|job| shared.render(job)).collect();
+    let results: Vec<Result<(String, String), Box<Diagnostic>>> =
+        jobs.par_iter().map(|job| shared.render(job)).collect();
     let mut out = Output::default();
     let mut diags = Vec::new();
     for r in results {
