@@ -22,6 +22,7 @@ pub mod draft;
 pub mod error;
 pub mod frontmatter;
 pub mod import;
+pub mod linkcheck;
 pub mod markdown;
 pub mod model;
 pub mod output;

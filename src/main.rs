@@ -44,6 +44,15 @@ enum Command {
         /// Include articles with draft = true.
         #[arg(long)]
         drafts: bool,
+        /// Also check that every original url answers (cached in .digest/external-links.json).
+        #[arg(long)]
+        external: bool,
+        /// With --external: milliseconds between two requests to one host.
+        #[arg(long, default_value_t = 1000)]
+        delay_ms: u64,
+        /// With --external: seconds before a request is given up.
+        #[arg(long, default_value_t = 10)]
+        timeout: u64,
     },
     /// Import plain-text clippings or RSS/Atom feeds as new articles under content/.
     Import {
@@ -105,7 +114,16 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Build { root, output, drafts } => build(digest::BuildOptions { root, output, drafts, base_url: None }),
-        Command::Check { root, drafts } => check(digest::BuildOptions { root, drafts, ..Default::default() }),
+        Command::Check { root, drafts, external, delay_ms, timeout } => {
+            let external = external.then(|| digest::linkcheck::CheckOptions {
+                delay: std::time::Duration::from_millis(delay_ms),
+                timeout: std::time::Duration::from_secs(timeout.max(1)),
+                max_age: std::time::Duration::from_secs(7 * 24 * 3600),
+                now: chrono::Utc::now().timestamp().max(0) as u64,
+                cache: digest::linkcheck::cache_path(&root),
+            });
+            check(digest::BuildOptions { root, drafts, ..Default::default() }, external)
+        }
         Command::Import { files, topics, date, dry_run, root } => {
             import(root, files, digest::import::ImportOptions { topics, date, dry_run })
         }
@@ -172,11 +190,39 @@ fn build(opts: digest::BuildOptions) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn check(opts: digest::BuildOptions) -> ExitCode {
+fn check(opts: digest::BuildOptions, external: Option<digest::linkcheck::CheckOptions>) -> ExitCode {
     match digest::build(&opts) {
         Ok(b) => {
             print_diagnostics(&b.warnings);
             let s = &b.site;
+            if let Some(ext) = external {
+                let urls = digest::linkcheck::urls(s);
+                let (broken, asked) = match digest::linkcheck::check(&urls, &ext) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                };
+                for b in &broken {
+                    let why = match (&b.answer.error, b.answer.status) {
+                        (Some(e), _) => e.clone(),
+                        (None, s) => format!("answered HTTP {s}"),
+                    };
+                    for f in &b.cited_by {
+                        eprintln!("{}: error: original url {} does not answer: {why}", f.display(), b.url);
+                    }
+                }
+                println!(
+                    "external: {} checked ({} asked now, the rest from the cache), {} broken",
+                    plural(urls.len(), "url"),
+                    asked,
+                    broken.len()
+                );
+                if !broken.is_empty() {
+                    return ExitCode::from(1);
+                }
+            }
             println!(
                 "{}, {}, {}, {}, {}, {}, 0 errors: ok (nothing written)",
                 plural(s.articles.len(), "article"),

@@ -218,3 +218,61 @@ fn check_reports_a_summary_and_writes_nothing() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(stdout(&o).trim(), "0 warnings, 3 errors");
 }
+
+/// A tiny HTTP server on loopback: `/gone*` answers 404, everything else 200. Records each
+/// request's path and time. Serves `limit` requests, then stops.
+fn serve(limit: usize) -> (String, std::thread::JoinHandle<Vec<(String, std::time::Instant)>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let handle = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        for stream in listener.incoming().take(limit) {
+            let mut stream = stream.unwrap();
+            let mut line = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            reader.read_line(&mut line).unwrap();
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap() == 0 || h == "\r\n" {
+                    break;
+                }
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+            let status = if path.starts_with("/gone") { "404 Not Found" } else { "200 OK" };
+            write!(stream, "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+            seen.push((path, std::time::Instant::now()));
+        }
+        seen
+    });
+    (base, handle)
+}
+
+#[test]
+fn check_external_asks_each_url_politely_and_caches_answers() {
+    let (base, server) = serve(3);
+    let site = Site::fixture("build/drafts");
+    for (name, path) in [("a", "/ok-a"), ("b", "/ok-b"), ("c", "/gone")] {
+        site.write(
+            &format!("content/{name}.md"),
+            &format!("+++\ntitle = \"{name}\"\ndate = 2025-03-0{}\nurl = \"{base}{path}\"\n+++\nx\n", name.len()),
+        );
+    }
+    let o = site.run(&["check", "--external", "--delay-ms", "200", "--timeout", "5"]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("content/c.md: error: original url"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("answered HTTP 404"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("external: 3 urls checked (3 asked now"), "{}", stdout(&o));
+    let seen = server.join().unwrap();
+    assert_eq!(seen.len(), 3);
+    // One host: requests one after the other, at least the delay apart.
+    for w in seen.windows(2) {
+        assert!(w[1].1 - w[0].1 >= std::time::Duration::from_millis(190), "{seen:?}");
+    }
+    assert!(site.root.join(".digest/external-links.json").exists());
+
+    // The second run asks only about the url that failed (the server is gone by now).
+    let o = site.run(&["check", "--external", "--delay-ms", "0", "--timeout", "2"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("(1 asked now"), "{}", stdout(&o));
+}
