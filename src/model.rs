@@ -814,7 +814,12 @@ fn fixed_routes(site: &Site) -> Vec<(String, String)> {
         (String::new(), "the home page".to_string()),
         (layout::TOPICS.to_string(), "the topics index".to_string()),
         (layout::EDITIONS.to_string(), "the editions index".to_string()),
+        ("search/".to_string(), "the search page".to_string()),
+        ("404.html".to_string(), "the not-found page".to_string()),
     ];
+    for file in ["atom.xml", "rss.xml", "feed.json", "sitemap.xml", "news-sitemap.xml", "robots.txt", "search-index.json"] {
+        v.push((file.to_string(), format!("the generated {file}")));
+    }
     for kind in [EntityKind::Person, EntityKind::Place, EntityKind::Source] {
         v.push((format!("{}/", kind.section()), format!("the {} index", kind.section())));
         for e in site.entities(kind) {

@@ -3,11 +3,15 @@
 //! Pure given a loaded theme: nothing here reads or writes files. Every template error is
 //! collected with the template's file and line and the page being rendered.
 
+pub mod feeds;
+pub mod search;
+pub mod seo;
 pub mod theme;
 pub mod view;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
+use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
 use tera::{Context, Value};
 
@@ -15,10 +19,11 @@ use crate::diagnostics::Diagnostic;
 use crate::model::{ArticleId, EntityKind, Period, Site};
 use crate::output::{FileData, Output};
 use crate::routes::{self, layout};
+use feeds::FeedOf;
 use theme::{StaticData, Theme};
-use view::{Link, PageMeta, Paginator, TermLink};
+use view::{FeedLink, Link, PageMeta, Paginator, TermLink};
 
-/// One page to render.
+/// One file to render.
 enum Job {
     Home,
     Article(ArticleId),
@@ -31,7 +36,10 @@ enum Job {
     Day(usize),
     Editions,
     Edition(usize),
+    Search,
     NotFound,
+    Atom(FeedOf),
+    Rss,
 }
 
 /// Shared, per-build values.
@@ -40,25 +48,62 @@ struct Shared<'a> {
     theme: &'a Theme,
     cards: Vec<Value>,
     site_value: Value,
+    items: feeds::Items,
+    /// Titles held by more than one article: their pages' `<title>` adds the date.
+    shared_titles: HashSet<&'a str>,
+}
+
+/// A rendered file.
+struct Rendered {
+    /// Url relative to the site root (`a/b/` or `atom.xml`).
+    route: String,
+    body: String,
+    /// For the sitemap: HTML pages only (404 excepted), with their newest date.
+    sitemap: Option<Option<DateTime<FixedOffset>>>,
 }
 
 /// Renders every page of `site` with `theme`.
 pub fn render(site: &Site, theme: &Theme) -> Result<Output, Vec<Diagnostic>> {
-    let shared = Shared { site, theme, cards: view::cards(site), site_value: view::site_view(site) };
+    let mut seen = HashSet::new();
+    let shared_titles = site.articles.iter().map(|a| a.title.as_str()).filter(|t| !seen.insert(*t)).collect();
+    let shared = Shared {
+        site,
+        theme,
+        cards: view::cards(site),
+        site_value: view::site_view(site),
+        items: feeds::Items::new(site),
+        shared_titles,
+    };
     let jobs = jobs(site);
-    let results: Vec<Result<(String, String), Box<Diagnostic>>> =
-        jobs.par_iter().map(|job| shared.render(job)).collect();
+    let results: Vec<Result<Rendered, Box<Diagnostic>>> = jobs.par_iter().map(|job| shared.render(job)).collect();
     let mut out = Output::default();
     let mut diags = Vec::new();
+    let mut sitemap = Vec::new();
     for r in results {
         match r {
-            Ok((route, html)) => out.insert(routes::file_for(&route), FileData::Bytes(html.into_bytes())),
+            Ok(r) => {
+                if let Some(lastmod) = r.sitemap {
+                    sitemap.push((r.route.clone(), lastmod));
+                }
+                out.insert(routes::file_for(&r.route), FileData::Bytes(r.body.into_bytes()));
+            }
             Err(d) => {
                 if !diags.contains(&*d) {
                     diags.push(*d)
                 }
             }
         }
+    }
+    let ids = feeds::newest(site, FeedOf::Site);
+    let mut generated = vec![
+        ("feed.json".to_string(), feeds::json_feed(site, &ids)),
+        ("news-sitemap.xml".to_string(), seo::news_sitemap(site)),
+        ("robots.txt".to_string(), seo::robots(site)),
+    ];
+    generated.extend(seo::sitemaps(site, &sitemap));
+    generated.extend(search::index(site));
+    for (path, text) in generated {
+        out.insert(path, FileData::Bytes(text.into_bytes()));
     }
     for (to, data) in &theme.statics {
         let data = match data {
@@ -76,15 +121,19 @@ fn pages(n: usize, per_page: usize) -> usize {
 
 fn jobs(site: &Site) -> Vec<Job> {
     let per = site.config.per_page;
-    let mut v = vec![Job::Home, Job::Topics, Job::Editions, Job::NotFound];
+    let mut v = vec![Job::Home, Job::Topics, Job::Editions, Job::Search, Job::NotFound, Job::Atom(FeedOf::Site), Job::Rss];
     v.extend(site.articles.iter().map(|a| Job::Article(a.id)));
     for (i, t) in site.topics.iter().enumerate() {
         v.extend((1..=pages(t.articles.len(), per)).map(|p| Job::Topic(i, p)));
+        v.push(Job::Atom(FeedOf::Topic(i)));
     }
     for kind in [EntityKind::Person, EntityKind::Place, EntityKind::Source] {
         v.push(Job::Entities(kind));
         for (i, e) in site.entities(kind).iter().enumerate() {
             v.extend((1..=pages(e.articles.len(), per)).map(|p| Job::Entity(kind, i, p)));
+            if kind != EntityKind::Place {
+                v.push(Job::Atom(FeedOf::Entity(kind, i)));
+            }
         }
     }
     v.extend((0..site.years.len()).map(Job::Year));
@@ -105,25 +154,44 @@ fn kind_words(kind: EntityKind) -> (&'static str, &'static str, &'static str) {
 }
 
 impl Shared<'_> {
-    fn meta(&self, kind: &'static str, title: String, description: String, route: &str) -> PageMeta<'static> {
-        let description = if description.is_empty() { self.site.config.description.clone() } else { description };
+    /// Page metadata with the site's feeds linked; callers add their own feed and JSON-LD.
+    fn meta(&self, kind: &'static str, title: String, description: String, route: &str) -> PageMeta {
+        let site = self.site;
+        let description = if description.is_empty() { site.config.description.clone() } else { description };
+        let head_title =
+            if kind == "home" { site.config.title.clone() } else { format!("{title} · {}", site.config.title) };
         PageMeta {
             kind,
+            head_title,
             title,
             description: clip(&description, 200),
-            canonical: format!("{}{route}", self.site.config.base_url),
-            href: self.site.href(route),
+            canonical: format!("{}{route}", site.config.base_url),
+            href: site.href(route),
+            feeds: vec![
+                FeedLink { title: format!("{} (Atom)", site.config.title), href: site.href("atom.xml"), mime: "application/atom+xml" },
+                FeedLink { title: format!("{} (RSS)", site.config.title), href: site.href("rss.xml"), mime: "application/rss+xml" },
+                FeedLink { title: format!("{} (JSON Feed)", site.config.title), href: site.href("feed.json"), mime: "application/feed+json" },
+            ],
+            jsonld: None,
+            published: None,
+            modified: None,
         }
     }
 
-    fn context(&self, meta: &PageMeta) -> Context {
-        let mut ctx = Context::new();
-        ctx.insert_value("site", self.site_value.clone());
-        ctx.insert("page", meta);
-        ctx
+    /// Adds the breadcrumb trail (home first, this page last) as JSON-LD.
+    fn crumbs(&self, meta: &mut PageMeta, trail: &[(&str, &str)]) {
+        let mut full: Vec<(String, String)> = vec![(self.site.config.title.clone(), String::new())];
+        full.extend(trail.iter().map(|(n, r)| (n.to_string(), r.to_string())));
+        meta.jsonld = Some(seo::script_json(&seo::breadcrumbs(self.site, &full)));
     }
 
-    fn paginate(&self, ctx: &mut Context, base: &str, ids: &[ArticleId], page: usize) -> String {
+    /// Links the page's own Atom feed first.
+    fn own_feed(&self, meta: &mut PageMeta, name: &str, route: &str) {
+        let link = FeedLink { title: format!("{name} (Atom)"), href: self.site.href(&format!("{route}atom.xml")), mime: "application/atom+xml" };
+        meta.feeds.insert(0, link);
+    }
+
+    fn paginate(&self, ctx: &mut Context, base: &str, ids: &[ArticleId], page: usize) -> Option<DateTime<FixedOffset>> {
         let per = self.site.config.per_page;
         let total = pages(ids.len(), per);
         let start = ((page - 1) * per).min(ids.len());
@@ -138,26 +206,44 @@ impl Shared<'_> {
                 next: (page < total).then(|| self.site.href(&routes::paged(base, page + 1))),
             },
         );
-        routes::paged(base, page)
+        self.newest(&ids[start..end])
     }
 
-    fn render(&self, job: &Job) -> Result<(String, String), Box<Diagnostic>> {
+    /// The newest publication or update among some articles: a list page's `lastmod`.
+    fn newest(&self, ids: &[ArticleId]) -> Option<DateTime<FixedOffset>> {
+        ids.iter().map(|id| self.site.article(*id)).map(|a| a.updated.unwrap_or(a.date)).max()
+    }
+
+    fn render(&self, job: &Job) -> Result<Rendered, Box<Diagnostic>> {
         let site = self.site;
-        let (template, route, ctx) = match *job {
+        let mut ctx = Context::new();
+        let (template, route, meta, lastmod): (&str, String, Option<PageMeta>, Option<DateTime<FixedOffset>>) = match *job {
             Job::Home => {
-                let meta = self.meta("home", site.config.title.clone(), String::new(), "");
-                let mut ctx = self.context(&meta);
-                ctx.insert_value(
-                    "edition",
-                    site.editions.first().map(|_| self.edition_value(0)).unwrap_or(Value::none()),
-                );
+                let mut meta = self.meta("home", site.config.title.clone(), String::new(), "");
+                meta.jsonld = Some(seo::script_json(&serde_json::json!({
+                    "@context": "https://schema.org", "@type": "WebSite",
+                    "name": site.config.title, "url": site.config.base_url,
+                    "potentialAction": {"@type": "SearchAction",
+                        "target": format!("{}search/?q={{query}}", site.config.base_url),
+                        "query-input": "required name=query"},
+                })));
+                ctx.insert_value("edition", site.editions.first().map(|_| self.edition_value(0)).unwrap_or(Value::none()));
                 ctx.insert_value("editions", self.editions_value(1, 12));
-                ("index.html", String::new(), ctx)
+                let lastmod = site.editions.first().and_then(|e| self.newest(&e.articles));
+                ("index.html", String::new(), Some(meta), lastmod)
             }
             Job::Article(id) => {
                 let a = site.article(id);
-                let meta = self.meta("article", a.title.clone(), a.summary.clone(), &a.route);
-                let mut ctx = self.context(&meta);
+                let title = if self.shared_titles.contains(a.title.as_str()) {
+                    format!("{} ({})", a.title, crate::date::human(&a.date))
+                } else {
+                    a.title.clone()
+                };
+                let mut meta = self.meta("article", a.title.clone(), a.summary.clone(), &a.route);
+                meta.head_title = format!("{title} · {}", site.config.title);
+                meta.jsonld = Some(seo::script_json(&seo::news_article(site, a)));
+                meta.published = Some(a.date.to_rfc3339());
+                meta.modified = Some(a.updated.unwrap_or(a.date).to_rfc3339());
                 ctx.insert("article", &view::article_view(site, a));
                 ctx.insert_value("related", view::related(site, &self.cards, a));
                 ctx.insert_value("referenced_by", view::list(&self.cards, &a.referenced_by));
@@ -165,69 +251,53 @@ impl Shared<'_> {
                     .neighbours
                     .iter()
                     .map(|n| {
+                        let card = |o: Option<ArticleId>| o.map(|o| self.cards[o.0 as usize].clone()).unwrap_or(Value::none());
                         let mut m = BTreeMap::new();
                         m.insert("topic".to_string(), Value::from_serializable(&view::topic_link(site, n.topic.0)));
-                        m.insert(
-                            "older".to_string(),
-                            n.older.map(|o| self.cards[o.0 as usize].clone()).unwrap_or(Value::none()),
-                        );
-                        m.insert(
-                            "newer".to_string(),
-                            n.newer.map(|o| self.cards[o.0 as usize].clone()).unwrap_or(Value::none()),
-                        );
+                        m.insert("older".to_string(), card(n.older));
+                        m.insert("newer".to_string(), card(n.newer));
                         Value::from(m)
                     })
                     .collect();
                 ctx.insert_value("neighbours", Value::from(neighbours));
-                ("article.html", a.route.clone(), ctx)
+                ("article.html", a.route.clone(), Some(meta), Some(a.updated.unwrap_or(a.date)))
             }
             Job::Topics => {
-                let meta = self.meta(
-                    "topics",
-                    "Topics".into(),
-                    format!("All topics of {}", site.config.title),
-                    layout::TOPICS,
-                );
-                let mut ctx = self.context(&meta);
-                let terms: Vec<TermLink> = site
-                    .topics
-                    .iter()
-                    .map(|t| TermLink { name: &t.name, href: site.href(&t.route), count: t.articles.len() })
-                    .collect();
+                let mut meta = self.meta("topics", "Topics".into(), format!("All topics of {}", site.config.title), layout::TOPICS);
+                self.crumbs(&mut meta, &[("Topics", layout::TOPICS)]);
+                let terms: Vec<TermLink> =
+                    site.topics.iter().map(|t| TermLink { name: &t.name, href: site.href(&t.route), count: t.articles.len() }).collect();
                 ctx.insert("terms", &terms);
                 ctx.insert("kind", "topic");
                 ctx.insert("kind_plural", "Topics");
-                ("terms.html", layout::TOPICS.to_string(), ctx)
+                let lastmod = site.articles.first().map(|a| a.date);
+                ("terms.html", layout::TOPICS.to_string(), Some(meta), lastmod)
             }
             Job::Topic(i, page) => {
                 let t = &site.topics[i];
-                let title = page_title(&t.name, page);
-                let desc = t
-                    .description
-                    .clone()
-                    .unwrap_or_else(|| format!("Articles about {} in {}", t.name, site.config.title));
+                let desc = t.description.clone().unwrap_or_else(|| format!("Articles about {} in {}", t.name, site.config.title));
                 let route = routes::paged(&t.route, page);
-                let meta = self.meta("topic", title, desc, &route);
-                let mut ctx = self.context(&meta);
-                self.paginate(&mut ctx, &t.route, &t.articles, page);
-                ctx.insert(
-                    "term",
-                    &Term {
-                        kind: "topic",
-                        kind_label: "Topic",
-                        name: &t.name,
-                        description: t.description.as_deref(),
-                        href: site.href(&t.route),
-                        count: t.articles.len(),
-                    },
-                );
-                ("list.html", route, ctx)
+                let mut meta = self.meta("topic", page_title(&format!("Topic: {}", t.name), page), desc, &route);
+                self.own_feed(&mut meta, &format!("{}: {}", site.config.title, t.name), &t.route);
+                self.crumbs(&mut meta, &[("Topics", layout::TOPICS), (&t.name, &t.route)]);
+                let lastmod = self.paginate(&mut ctx, &t.route, &t.articles, page);
+                let term = Term {
+                    kind: "topic",
+                    kind_label: "Topic",
+                    name: &t.name,
+                    description: t.description.as_deref(),
+                    href: site.href(&t.route),
+                    feed: Some(site.href(&format!("{}atom.xml", t.route))),
+                    count: t.articles.len(),
+                };
+                ctx.insert("term", &term);
+                ("list.html", route, Some(meta), lastmod)
             }
             Job::Entities(kind) => {
                 let (_, plural, label) = kind_words(kind);
                 let route = format!("{plural}/");
-                let meta = self.meta(plural, label.into(), format!("{label} in {}", site.config.title), &route);
-                let mut ctx = self.context(&meta);
+                let mut meta = self.meta(plural, label.into(), format!("{label} in {}", site.config.title), &route);
+                self.crumbs(&mut meta, &[(label, &route)]);
                 let terms: Vec<TermLink> = site
                     .entities(kind)
                     .iter()
@@ -236,68 +306,65 @@ impl Shared<'_> {
                 ctx.insert("terms", &terms);
                 ctx.insert("kind", kind_words(kind).0);
                 ctx.insert("kind_plural", label);
-                ("terms.html", route, ctx)
+                let lastmod = site.articles.first().map(|a| a.date);
+                ("terms.html", route, Some(meta), lastmod)
             }
             Job::Entity(kind, i, page) => {
                 let e = &site.entities(kind)[i];
-                let (singular, _, _) = kind_words(kind);
+                let (singular, plural, label) = kind_words(kind);
                 let route = routes::paged(&e.route, page);
                 let desc = match kind {
                     EntityKind::Source => format!("Articles from {} collected in {}", e.name, site.config.title),
                     _ => format!("Articles mentioning {} in {}", e.name, site.config.title),
                 };
-                let meta = self.meta(singular, page_title(&e.name, page), desc, &route);
-                let mut ctx = self.context(&meta);
-                self.paginate(&mut ctx, &e.route, &e.articles, page);
                 let kind_label = match kind {
                     EntityKind::Person => "Person",
                     EntityKind::Place => "Place",
                     EntityKind::Source => "Source",
                 };
-                ctx.insert(
-                    "term",
-                    &Term {
-                        kind: singular,
-                        kind_label,
-                        name: &e.name,
-                        description: None,
-                        href: site.href(&e.route),
-                        count: e.articles.len(),
-                    },
-                );
-                ("list.html", route, ctx)
+                let mut meta = self.meta(singular, page_title(&format!("{kind_label}: {}", e.name), page), desc, &route);
+                let has_feed = kind != EntityKind::Place;
+                if has_feed {
+                    self.own_feed(&mut meta, &format!("{}: {}", site.config.title, e.name), &e.route);
+                }
+                let index = format!("{plural}/");
+                self.crumbs(&mut meta, &[(label, &index), (&e.name, &e.route)]);
+                let lastmod = self.paginate(&mut ctx, &e.route, &e.articles, page);
+                let term = Term {
+                    kind: singular,
+                    kind_label,
+                    name: &e.name,
+                    description: None,
+                    href: site.href(&e.route),
+                    feed: has_feed.then(|| site.href(&format!("{}atom.xml", e.route))),
+                    count: e.articles.len(),
+                };
+                ctx.insert("term", &term);
+                ("list.html", route, Some(meta), lastmod)
             }
             Job::Year(i) => {
                 let p = &site.years[i];
                 let children: Vec<&Period> = site.months.iter().filter(|m| m.key.starts_with(&p.key)).collect();
-                self.archive("year", &site.years, i, children, 1)
+                self.archive(&mut ctx, "year", &site.years, i, children, 1)
             }
             Job::Month(i, page) => {
                 let p = &site.months[i];
                 let children: Vec<&Period> = site.days.iter().filter(|d| d.key.starts_with(&p.key)).collect();
-                self.archive("month", &site.months, i, children, page)
+                self.archive(&mut ctx, "month", &site.months, i, children, page)
             }
-            Job::Day(i) => self.archive("day", &site.days, i, Vec::new(), 1),
+            Job::Day(i) => self.archive(&mut ctx, "day", &site.days, i, Vec::new(), 1),
             Job::Editions => {
-                let meta = self.meta(
-                    "editions",
-                    "Editions".into(),
-                    format!("Every edition of {}", site.config.title),
-                    layout::EDITIONS,
-                );
-                let mut ctx = self.context(&meta);
+                let mut meta = self.meta("editions", "Editions".into(), format!("Every edition of {}", site.config.title), layout::EDITIONS);
+                self.crumbs(&mut meta, &[("Editions", layout::EDITIONS)]);
                 ctx.insert_value("editions", self.editions_value(0, usize::MAX));
-                ("editions.html", layout::EDITIONS.to_string(), ctx)
+                let lastmod = site.articles.first().map(|a| a.date);
+                ("editions.html", layout::EDITIONS.to_string(), Some(meta), lastmod)
             }
             Job::Edition(i) => {
                 let e = &site.editions[i];
-                let meta = self.meta(
-                    "edition",
-                    e.title.clone(),
-                    format!("{}: {} articles, {}", e.title, e.articles.len(), range(e.start, e.end)),
-                    &e.route,
-                );
-                let mut ctx = self.context(&meta);
+                let desc = format!("{}: {} articles, {}", e.title, e.articles.len(), range(e.start, e.end));
+                let mut meta = self.meta("edition", e.title.clone(), desc, &e.route);
+                self.crumbs(&mut meta, &[("Editions", layout::EDITIONS), (&e.title, &e.route)]);
                 ctx.insert_value("edition", self.edition_value(i));
                 let link = |j: usize| {
                     site.editions
@@ -307,41 +374,87 @@ impl Shared<'_> {
                 };
                 ctx.insert_value("newer", i.checked_sub(1).map(link).unwrap_or(Value::none()));
                 ctx.insert_value("older", link(i + 1));
-                ("edition.html", e.route.clone(), ctx)
+                ("edition.html", e.route.clone(), Some(meta), self.newest(&e.articles))
+            }
+            Job::Search => {
+                let mut meta = self.meta("search", "Search".into(), format!("Search {}", site.config.title), "search/");
+                self.crumbs(&mut meta, &[("Search", "search/")]);
+                ("search.html", "search/".to_string(), Some(meta), None)
             }
             Job::NotFound => {
                 let meta = self.meta("404", "Page not found".into(), String::new(), "404.html");
-                ("404.html", "404.html".to_string(), self.context(&meta))
+                return self.finish(job, "404.html", "404.html".into(), Some(meta), ctx).map(|body| Rendered {
+                    route: "404.html".into(),
+                    body,
+                    sitemap: None,
+                });
+            }
+            Job::Atom(of) => {
+                let ids = feeds::newest(site, of);
+                let route = match of {
+                    FeedOf::Site => "atom.xml".to_string(),
+                    _ => format!("{}atom.xml", feeds::scope(site, of).2),
+                };
+                ctx.insert_value("feed", feeds::feed_value(site, of, &route, &ids));
+                ctx.insert_value("items", Value::from(ids.iter().map(|id| self.items.value(site, *id)).collect::<Vec<_>>()));
+                ("atom.xml", route, None, None)
+            }
+            Job::Rss => {
+                let ids = feeds::newest(site, FeedOf::Site);
+                ctx.insert_value("feed", feeds::feed_value(site, FeedOf::Site, "rss.xml", &ids));
+                ctx.insert_value("items", Value::from(ids.iter().map(|id| self.items.value(site, *id)).collect::<Vec<_>>()));
+                ("rss.xml", "rss.xml".to_string(), None, None)
             }
         };
-        let html = self.theme.tera.render(template, &ctx).map_err(|e| {
+        let is_page = meta.is_some();
+        let body = self.finish(job, template, route.clone(), meta, ctx)?;
+        Ok(Rendered { route, body, sitemap: is_page.then_some(lastmod) })
+    }
+
+    /// Adds the shared values and renders, naming the page in any error.
+    fn finish(&self, job: &Job, template: &str, route: String, meta: Option<PageMeta>, ctx: Context) -> Result<String, Box<Diagnostic>> {
+        let mut full = Context::new();
+        full.insert_value("site", self.site_value.clone());
+        if let Some(m) = &meta {
+            full.insert("page", m);
+        }
+        full.extend(ctx);
+        self.theme.tera.render(template, &full).map_err(|e| {
             let page = match job {
-                Job::Article(id) => format!("/{} from {}", route, site.article(*id).path.display()),
+                Job::Article(id) => format!("/{route} from {}", self.site.article(*id).path.display()),
                 _ => format!("/{route}"),
             };
             Box::new(self.theme.diagnostic(&e, Some(&page)))
-        })?;
-        Ok((route, html))
+        })
     }
 
     fn archive(
         &self,
+        ctx: &mut Context,
         kind: &'static str,
         list: &[Period],
         i: usize,
         children: Vec<&Period>,
         page: usize,
-    ) -> (&'static str, String, Context) {
+    ) -> (&'static str, String, Option<PageMeta>, Option<DateTime<FixedOffset>>) {
         let site = self.site;
         let p = &list[i];
         let route = routes::paged(&p.route, page);
-        let meta = self.meta(
-            kind,
-            page_title(&p.label, page),
-            format!("Articles of {} in {}", p.label, site.config.title),
-            &route,
-        );
-        let mut ctx = self.context(&meta);
+        let desc = format!("Articles of {} in {}", p.label, site.config.title);
+        let mut meta = self.meta(kind, page_title(&format!("Archive: {}", p.label), page), desc, &route);
+        let mut trail: Vec<(String, String)> = Vec::new();
+        if kind != "year" {
+            let y = &p.key[..4];
+            trail.push((y.to_string(), format!("{y}/")));
+        }
+        if kind == "day" {
+            let m = &p.key[..7];
+            let label = site.months.iter().find(|x| x.key == m).map_or(m.to_string(), |x| x.label.clone());
+            trail.push((label, format!("{}/", m.replace('-', "/"))));
+        }
+        trail.push((p.label.clone(), p.route.clone()));
+        let borrowed: Vec<(&str, &str)> = trail.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        self.crumbs(&mut meta, &borrowed);
         let link = |j: usize| {
             list.get(j)
                 .map(|q| Value::from_serializable(&Link { name: &q.label, href: site.href(&q.route) }))
@@ -350,37 +463,34 @@ impl Shared<'_> {
         // Lists are newest first: the newer period is the previous index.
         ctx.insert_value("newer", i.checked_sub(1).map(link).unwrap_or(Value::none()));
         ctx.insert_value("older", link(i + 1));
-        let kids: Vec<TermLink> = children
-            .iter()
-            .map(|c| TermLink { name: &c.label, href: site.href(&c.route), count: c.articles.len() })
-            .collect();
+        let kids: Vec<TermLink> =
+            children.iter().map(|c| TermLink { name: &c.label, href: site.href(&c.route), count: c.articles.len() }).collect();
         ctx.insert("children", &kids);
-        ctx.insert(
-            "period",
-            &Term {
-                kind: "period",
-                kind_label: kind,
-                name: &p.label,
-                description: None,
-                href: site.href(&p.route),
-                count: p.articles.len(),
-            },
-        );
-        if kind == "year" {
+        let period = Term {
+            kind: "period",
+            kind_label: kind,
+            name: &p.label,
+            description: None,
+            href: site.href(&p.route),
+            feed: None,
+            count: p.articles.len(),
+        };
+        ctx.insert("period", &period);
+        let lastmod = if kind == "year" {
             ctx.insert_value("articles", Value::from(Vec::<Value>::new()));
             ctx.insert_value("groups", Value::from(Vec::<Value>::new()));
             ctx.insert("paginator", &Paginator { current: 1, total: 1, prev: None, next: None });
+            self.newest(&p.articles)
         } else {
             let per = site.config.per_page;
             let start = ((page - 1) * per).min(p.articles.len());
             let end = (start + per).min(p.articles.len());
-            self.paginate(&mut ctx, &p.route, &p.articles, page);
             ctx.insert_value("groups", self.day_groups(&p.articles[start..end]));
-        }
-        ("archive.html", route, ctx)
+            self.paginate(ctx, &p.route, &p.articles, page)
+        };
+        ("archive.html", route, Some(meta), lastmod)
     }
 
-    /// Articles (already newest first) grouped by day, for month pages.
     fn day_groups(&self, ids: &[ArticleId]) -> Value {
         let mut groups: Vec<Value> = Vec::new();
         let mut i = 0;
@@ -461,6 +571,7 @@ struct Term<'a> {
     name: &'a str,
     description: Option<&'a str>,
     href: String,
+    feed: Option<String>,
     count: usize,
 }
 

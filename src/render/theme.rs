@@ -23,10 +23,16 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("archive.html", include_str!("../../themes/default/templates/archive.html")),
     ("edition.html", include_str!("../../themes/default/templates/edition.html")),
     ("editions.html", include_str!("../../themes/default/templates/editions.html")),
+    ("search.html", include_str!("../../themes/default/templates/search.html")),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
+    ("atom.xml", include_str!("../../themes/default/templates/atom.xml")),
+    ("rss.xml", include_str!("../../themes/default/templates/rss.xml")),
 ];
 
-const BUILTIN_STATIC: &[(&str, &[u8])] = &[("style.css", include_bytes!("../../themes/default/static/style.css"))];
+const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../../themes/default/static/style.css")),
+    ("search.js", include_bytes!("../../themes/default/static/search.js")),
+];
 
 /// Where a static file's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]

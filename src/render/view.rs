@@ -235,20 +235,41 @@ pub fn list(cards: &[Value], ids: &[crate::model::ArticleId]) -> Value {
     Value::from(ids.iter().map(|id| cards[id.0 as usize].clone()).collect::<Vec<_>>())
 }
 
+/// A feed a page links with `<link rel="alternate">`.
+#[derive(Serialize)]
+pub struct FeedLink {
+    /// Shown to feed readers.
+    pub title: String,
+    /// Where it is.
+    pub href: String,
+    /// `application/atom+xml`, `application/rss+xml` or `application/feed+json`.
+    pub mime: &'static str,
+}
+
 /// Page metadata every template gets as `page`.
 #[derive(Serialize)]
-pub struct PageMeta<'a> {
+pub struct PageMeta {
     /// `article`, `home`, `topic`, `person`, `place`, `source`, `topics`, `people`, `places`,
-    /// `sources`, `year`, `month`, `day`, `edition`, `editions`, `404`.
-    pub kind: &'a str,
-    /// The `<title>` text, without the site name.
+    /// `sources`, `year`, `month`, `day`, `edition`, `editions`, `search`, `404`.
+    pub kind: &'static str,
+    /// The page's own title (OpenGraph, headings).
     pub title: String,
+    /// The `<title>`: unique across the site.
+    pub head_title: String,
     /// Meta description.
     pub description: String,
     /// Absolute url of this page.
     pub canonical: String,
     /// Href of this page.
     pub href: String,
+    /// Feeds to link, the page's own first.
+    pub feeds: Vec<FeedLink>,
+    /// schema.org JSON-LD, escaped for a script element.
+    pub jsonld: Option<String>,
+    /// Article pages: published, RFC 3339.
+    pub published: Option<String>,
+    /// Article pages: modified, RFC 3339.
+    pub modified: Option<String>,
 }
 
 /// Where a paginated list page is.

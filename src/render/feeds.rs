@@ -1,0 +1,225 @@
+//! Feeds: Atom and RSS through the theme's `atom.xml` and `rss.xml` templates, JSON Feed 1.1
+//! through serde. Every item carries the source outlet and the original url.
+
+use std::sync::OnceLock;
+
+use serde::Serialize;
+use serde_json::json;
+use tera::Value;
+
+use crate::model::{Article, ArticleId, EntityKind, Site};
+
+/// What a feed is about.
+#[derive(Debug, Clone, Copy)]
+pub enum FeedOf {
+    /// The whole site.
+    Site,
+    /// One topic.
+    Topic(usize),
+    /// One person or source (places have pages but no feeds).
+    Entity(EntityKind, usize),
+}
+
+/// Feed items, made on first use and shared by every feed that lists the article.
+pub struct Items {
+    cells: Vec<OnceLock<Value>>,
+    origin: String,
+}
+
+/// `https://example.org` from `https://example.org/digest/`; empty for a relative base url.
+fn origin(base_url: &str) -> String {
+    match base_url.find("://") {
+        Some(i) => {
+            let rest = &base_url[i + 3..];
+            let host_end = rest.find('/').map_or(base_url.len(), |j| i + 3 + j);
+            base_url[..host_end].to_string()
+        }
+        None => String::new(),
+    }
+}
+
+/// Root-relative `href` and `src` made absolute, for feed readers.
+pub fn absolute_links(html: &str, origin: &str) -> String {
+    if origin.is_empty() {
+        return html.to_string();
+    }
+    html.replace(" href=\"/", &format!(" href=\"{origin}/")).replace(" src=\"/", &format!(" src=\"{origin}/"))
+}
+
+#[derive(Serialize)]
+struct Category<'a> {
+    name: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct Source<'a> {
+    name: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct Item<'a> {
+    id: String,
+    title: &'a str,
+    permalink: String,
+    published: String,
+    updated: String,
+    published_rfc2822: String,
+    summary: &'a str,
+    content: String,
+    categories: Vec<Category<'a>>,
+    source: Option<Source<'a>>,
+    original_url: Option<&'a str>,
+}
+
+impl Items {
+    /// Room for every article's item.
+    pub fn new(site: &Site) -> Self {
+        Items { cells: (0..site.articles.len()).map(|_| OnceLock::new()).collect(), origin: origin(&site.config.base_url) }
+    }
+
+    fn item<'a>(&self, site: &'a Site, a: &'a Article) -> Item<'a> {
+        let permalink = format!("{}{}", site.config.base_url, a.route);
+        Item {
+            id: permalink.clone(),
+            title: &a.title,
+            permalink,
+            published: a.date.to_rfc3339(),
+            updated: a.updated.unwrap_or(a.date).to_rfc3339(),
+            published_rfc2822: a.date.to_rfc2822(),
+            summary: &a.summary,
+            content: absolute_links(&a.body_html, &self.origin),
+            categories: a
+                .topics
+                .iter()
+                .map(|t| {
+                    let t = site.topic(*t);
+                    Category { name: &t.name, url: format!("{}{}", site.config.base_url, t.route) }
+                })
+                .collect(),
+            source: a.source.map(|s| {
+                let e = site.entity(EntityKind::Source, s);
+                Source { name: &e.name, url: format!("{}{}", site.config.base_url, e.route) }
+            }),
+            original_url: a.url.as_deref(),
+        }
+    }
+
+    /// The template value of an article's item.
+    pub fn value(&self, site: &Site, id: ArticleId) -> Value {
+        self.cells[id.0 as usize].get_or_init(|| Value::from_serializable(&self.item(site, site.article(id)))).clone()
+    }
+}
+
+/// The articles, title, and url path (relative to the site root, without file) of a feed.
+pub fn scope(site: &Site, of: FeedOf) -> (&[ArticleId], String, String) {
+    let all: &[ArticleId] = &[];
+    match of {
+        FeedOf::Site => (all, site.config.title.clone(), String::new()),
+        FeedOf::Topic(i) => {
+            let t = &site.topics[i];
+            (&t.articles, format!("{}: {}", site.config.title, t.name), t.route.clone())
+        }
+        FeedOf::Entity(kind, i) => {
+            let e = &site.entities(kind)[i];
+            (&e.articles, format!("{}: {}", site.config.title, e.name), e.route.clone())
+        }
+    }
+}
+
+/// The newest `limit` articles of a feed.
+pub fn newest(site: &Site, of: FeedOf) -> Vec<ArticleId> {
+    let limit = site.config.feed_limit;
+    match of {
+        FeedOf::Site => site.articles.iter().take(limit).map(|a| a.id).collect(),
+        _ => scope(site, of).0.iter().take(limit).copied().collect(),
+    }
+}
+
+/// The `feed` value of a feed template. `file` is the feed's own path.
+pub fn feed_value(site: &Site, of: FeedOf, file: &str, ids: &[ArticleId]) -> Value {
+    let (_, title, route) = scope(site, of);
+    let base = &site.config.base_url;
+    let updated = ids
+        .iter()
+        .map(|id| site.article(*id))
+        .map(|a| a.updated.unwrap_or(a.date))
+        .max()
+        .or(site.articles.first().map(|a| a.date))
+        .map(|d| d.to_rfc3339())
+        .unwrap_or_else(|| "1970-01-01T00:00:00+00:00".into());
+    let updated_rfc2822 = chrono::DateTime::parse_from_rfc3339(&updated).map(|d| d.to_rfc2822()).unwrap_or_default();
+    Value::from_serializable(&json!({
+        "title": title,
+        "description": site.config.description,
+        "url": format!("{base}{file}"),
+        "home": format!("{base}{route}"),
+        "updated": updated,
+        "updated_rfc2822": updated_rfc2822,
+        "language": site.config.language,
+        "generator": concat!("digest ", env!("CARGO_PKG_VERSION")),
+    }))
+}
+
+/// The site's JSON Feed 1.1.
+pub fn json_feed(site: &Site, ids: &[ArticleId]) -> String {
+    let base = &site.config.base_url;
+    let origin = origin(base);
+    let items: Vec<serde_json::Value> = ids
+        .iter()
+        .map(|id| {
+            let a = site.article(*id);
+            let url = format!("{base}{}", a.route);
+            let mut item = json!({
+                "id": url,
+                "url": url,
+                "title": a.title,
+                "content_html": absolute_links(&a.body_html, &origin),
+                "summary": a.summary,
+                "date_published": a.date.to_rfc3339(),
+                "date_modified": a.updated.unwrap_or(a.date).to_rfc3339(),
+                "tags": a.topics.iter().map(|t| site.topic(*t).name.as_str()).collect::<Vec<_>>(),
+            });
+            if let Some(u) = &a.url {
+                item["external_url"] = json!(u);
+            }
+            if let Some(s) = a.source {
+                let e = site.entity(EntityKind::Source, s);
+                item["authors"] = json!([{"name": e.name, "url": format!("{base}{}", e.route)}]);
+            }
+            item
+        })
+        .collect();
+    let feed = json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": site.config.title,
+        "home_page_url": base,
+        "feed_url": format!("{base}feed.json"),
+        "description": site.config.description,
+        "language": site.config.language,
+        "items": items,
+    });
+    serde_json::to_string_pretty(&feed).expect("json serialises") + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins() {
+        assert_eq!(origin("https://example.org/digest/"), "https://example.org");
+        assert_eq!(origin("https://example.org/"), "https://example.org");
+        assert_eq!(origin("/"), "");
+    }
+
+    #[test]
+    fn links_become_absolute() {
+        let h = r##"<a href="/a/">x</a> <img src="/i.png"> <a href="https://o.example/">y</a> <a href="#f">z</a>"##;
+        assert_eq!(
+            absolute_links(h, "https://example.org"),
+            r##"<a href="https://example.org/a/">x</a> <img src="https://example.org/i.png"> <a href="https://o.example/">y</a> <a href="#f">z</a>"##
+        );
+    }
+}

@@ -1,0 +1,181 @@
+//! What search engines and aggregators read: schema.org JSON-LD, sitemaps (with a Google News
+//! sitemap and an index past 50,000 urls) and robots.txt. Built in Rust, not templates: the
+//! formats are fixed and escaping is easier to get right here.
+
+use chrono::{DateTime, Duration, FixedOffset};
+use serde_json::{Value, json};
+
+use crate::model::{Article, EntityKind, Site};
+
+/// JSON for a `<script type="application/ld+json">`: `<` escaped so the text cannot close the
+/// script element.
+pub fn script_json(v: &Value) -> String {
+    serde_json::to_string(v).expect("json values serialise").replace('<', "\\u003c")
+}
+
+fn abs(site: &Site, route: &str) -> String {
+    format!("{}{route}", site.config.base_url)
+}
+
+/// schema.org `NewsArticle` for an article page.
+pub fn news_article(site: &Site, a: &Article) -> Value {
+    let about: Vec<Value> = a
+        .topics
+        .iter()
+        .map(|t| {
+            let t = site.topic(*t);
+            json!({"@type": "Thing", "name": t.name, "url": abs(site, &t.route)})
+        })
+        .collect();
+    let mut mentions: Vec<Value> = Vec::new();
+    for (kind, ty, ids) in [(EntityKind::Person, "Person", &a.people), (EntityKind::Place, "Place", &a.places)] {
+        for id in ids {
+            let e = site.entity(kind, *id);
+            mentions.push(json!({"@type": ty, "name": e.name, "url": abs(site, &e.route)}));
+        }
+    }
+    let publisher = json!({"@type": "Organization", "name": site.config.title, "url": site.config.base_url});
+    let mut v = json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": a.title,
+        "description": a.summary,
+        "url": abs(site, &a.route),
+        "mainEntityOfPage": abs(site, &a.route),
+        "datePublished": a.date.to_rfc3339(),
+        "dateModified": a.updated.unwrap_or(a.date).to_rfc3339(),
+        "inLanguage": site.config.language,
+        "publisher": publisher,
+        "author": publisher,
+        "about": about,
+        "mentions": mentions,
+    });
+    if let Some(u) = &a.url {
+        v["isBasedOn"] = json!(u);
+    }
+    if let Some(s) = a.source {
+        v["sourceOrganization"] = json!({"@type": "Organization", "name": site.entity(EntityKind::Source, s).name});
+    }
+    v
+}
+
+/// schema.org `BreadcrumbList` from (name, route) pairs, home first.
+pub fn breadcrumbs(site: &Site, trail: &[(String, String)]) -> Value {
+    let items: Vec<Value> = trail
+        .iter()
+        .enumerate()
+        .map(|(i, (name, route))| json!({"@type": "ListItem", "position": i + 1, "name": name, "item": abs(site, route)}))
+        .collect();
+    json!({"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items})
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Most urls in one sitemap file (the protocol's limit).
+pub const SITEMAP_LIMIT: usize = 50_000;
+
+/// `sitemap.xml` (and `sitemap-N.xml` files with `sitemap.xml` as their index past the limit).
+/// `pages` are (route, lastmod), already in output order.
+pub fn sitemaps(site: &Site, pages: &[(String, Option<DateTime<FixedOffset>>)]) -> Vec<(String, String)> {
+    let one = |chunk: &[(String, Option<DateTime<FixedOffset>>)]| {
+        let mut s = String::with_capacity(chunk.len() * 120 + 200);
+        s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        for (route, lastmod) in chunk {
+            s.push_str("<url><loc>");
+            s.push_str(&xml_escape(&abs(site, route)));
+            s.push_str("</loc>");
+            if let Some(t) = lastmod {
+                s.push_str("<lastmod>");
+                s.push_str(&t.to_rfc3339());
+                s.push_str("</lastmod>");
+            }
+            s.push_str("</url>\n");
+        }
+        s.push_str("</urlset>\n");
+        s
+    };
+    if pages.len() <= SITEMAP_LIMIT {
+        return vec![("sitemap.xml".into(), one(pages))];
+    }
+    let mut files = Vec::new();
+    let mut index = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (i, chunk) in pages.chunks(SITEMAP_LIMIT).enumerate() {
+        let name = format!("sitemap-{}.xml", i + 1);
+        let newest = chunk.iter().filter_map(|(_, t)| *t).max();
+        index.push_str(&format!("<sitemap><loc>{}</loc>", xml_escape(&abs(site, &name))));
+        if let Some(t) = newest {
+            index.push_str(&format!("<lastmod>{}</lastmod>", t.to_rfc3339()));
+        }
+        index.push_str("</sitemap>\n");
+        files.push((name, one(chunk)));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.insert(0, ("sitemap.xml".into(), index));
+    files
+}
+
+/// The Google News sitemap: articles of the two days up to the newest article.
+pub fn news_sitemap(site: &Site) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" \
+         xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">\n",
+    );
+    if let Some(newest) = site.articles.first().map(|a| a.date) {
+        let since = newest - Duration::hours(48);
+        for a in site.articles.iter().take_while(|a| a.date > since) {
+            s.push_str(&format!(
+                "<url><loc>{}</loc><news:news><news:publication><news:name>{}</news:name><news:language>{}</news:language>\
+                 </news:publication><news:publication_date>{}</news:publication_date><news:title>{}</news:title>\
+                 </news:news></url>\n",
+                xml_escape(&abs(site, &a.route)),
+                xml_escape(&site.config.title),
+                xml_escape(&site.config.language),
+                a.date.to_rfc3339(),
+                xml_escape(&a.title),
+            ));
+        }
+    }
+    s.push_str("</urlset>\n");
+    s
+}
+
+/// `robots.txt`, naming both sitemaps.
+pub fn robots(site: &Site) -> String {
+    format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}\nSitemap: {}\n",
+        abs(site, "sitemap.xml"),
+        abs(site, "news-sitemap.xml")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_json_cannot_close_the_script() {
+        let v = json!({"headline": "</script><script>alert(1)</script>"});
+        assert!(!script_json(&v).contains("</"));
+    }
+
+    #[test]
+    fn xml_escaping_drops_control_characters() {
+        assert_eq!(xml_escape("a & b <c> \"d\" \u{1}"), "a &amp; b &lt;c&gt; &quot;d&quot; ");
+    }
+}
