@@ -119,6 +119,12 @@ pub fn render<L: Links>(body: &str, prefix: &str, opts: Switches, links: &L) -> 
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 Event::Start(Tag::FootnoteDefinition(format!("{prefix}-{label}").into()))
             }
+            // A checkbox needs a name for screen readers; pulldown-cmark's has none.
+            Event::TaskListMarker(done) => Event::InlineHtml(CowStr::from(if done {
+                "<input type=\"checkbox\" disabled checked aria-label=\"done\"> "
+            } else {
+                "<input type=\"checkbox\" disabled aria-label=\"not done\"> "
+            })),
             Event::Html(h) | Event::InlineHtml(h) => {
                 has_raw_html = true;
                 Event::Html(h)
@@ -261,7 +267,7 @@ fn sanitise(html: &str) -> String {
     let mut b = ammonia::Builder::default();
     b.add_generic_attributes(["id", "class"])
         .add_tags(["input"])
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("input", ["type", "checked", "disabled", "aria-label"])
         .add_tag_attributes("td", ["style"])
         .add_tag_attributes("th", ["style"])
         .add_tag_attributes("ol", ["start"])
@@ -379,7 +385,7 @@ mod tests {
     fn tables_tasks_strikethrough_smart_quotes() {
         let out = r("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ \"quoted\"");
         assert!(out.html.contains("<table>"));
-        assert!(out.html.contains("checkbox"));
+        assert!(out.html.contains(r#"<input type="checkbox" disabled checked aria-label="done">"#), "{}", out.html);
         assert!(out.html.contains("<del>old</del>"));
         assert!(out.html.contains("\u{201c}quoted\u{201d}"));
     }

@@ -7,5 +7,6 @@
 
 mod build;
 mod errors;
+mod feeds;
 mod import;
 mod support;
