@@ -132,36 +132,12 @@ fn join_urls(lines: &[&str]) -> Vec<String> {
     urls
 }
 
-/// Decodes `%XX` escapes (invalid ones are kept as written).
-pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push(h * 16 + l);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
-}
-
 /// The url's last path segment, decoded, without a trailing article id like `-a88252`.
 pub fn url_slug(url: &str) -> String {
     let no_query = url.split(['?', '#']).next().unwrap_or(url);
     let after_host = no_query.splitn(4, '/').nth(3).unwrap_or("");
     let seg = after_host.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-    let seg = percent_decode(seg);
+    let seg = crate::url::percent_decode(seg);
     let seg = seg.strip_suffix(".html").or_else(|| seg.strip_suffix(".htm")).unwrap_or(&seg).to_string();
     strip_article_id(&seg).to_string()
 }
@@ -339,7 +315,6 @@ mod tests {
     #[test]
     fn percent_encoded_slugs() {
         assert_eq!(url_slug("https://x.example/2025/01/01/caf%C3%A9-opens"), "café-opens");
-        assert_eq!(percent_decode("%zz%4"), "%zz%4");
     }
 
     #[test]

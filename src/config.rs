@@ -288,7 +288,7 @@ fn is_plain_name(s: &str) -> bool {
 
 /// Gives `(base_url, base_path)`, both ending in `/`. Accepts `http(s)://host[/path]` or a path
 /// starting with `/`.
-fn normalise_base_url(s: &str) -> Result<(String, String), String> {
+pub fn normalise_base_url(s: &str) -> Result<(String, String), String> {
     let t = s.trim();
     let with_slash = if t.ends_with('/') { t.to_string() } else { format!("{t}/") };
     if with_slash.starts_with('/') {

@@ -30,6 +30,7 @@ pub mod related;
 pub mod render;
 pub mod routes;
 pub mod scaffold;
+pub mod serve;
 pub mod source;
 pub mod url;
 
@@ -129,8 +130,9 @@ pub fn build(opts: &BuildOptions) -> Result<Build, Failure> {
         return Err(fail(diags));
     };
     if let Some(b) = &opts.base_url {
-        config.base_url = b.clone();
-        config.base_path = b.clone();
+        let (url, path) = config::normalise_base_url(b).map_err(|m| Failure::Env(Error::NotASite(m)))?;
+        config.base_url = url;
+        config.base_path = path;
     }
     let output_dir = opts.output.clone().unwrap_or_else(|| root.join(&config.output_dir));
     let theme = render::theme::load(root, &config)?;

@@ -36,6 +36,24 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Serve the site on 127.0.0.1, rebuilding and reloading pages on changes with --watch.
+    Serve {
+        /// Rebuild on every change and reload open pages.
+        #[arg(long)]
+        watch: bool,
+        /// Port (0 picks a free one).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on. Anything but loopback exposes the preview to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The site folder, holding site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Include articles with draft = true.
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Run every check of `build` without writing anything, and print a summary.
     Check {
         /// The site folder, holding site.toml.
@@ -129,6 +147,20 @@ fn main() -> ExitCode {
         }
         Command::New { title, topics, url, source, date, root } => new(root, title, topics, url, source, date),
         Command::Init { dir } => init(dir),
+        Command::Serve { watch, port, bind, root, drafts } => {
+            let log: digest::serve::Log = std::sync::Arc::new(|line: &str| {
+                use std::io::Write;
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "{line}");
+            });
+            match digest::serve::run(digest::serve::ServeOptions { root, port, bind, watch, drafts }, log) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
     }
 }
 

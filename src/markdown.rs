@@ -18,6 +18,8 @@ pub enum Resolution<Id> {
     Ambiguous(Vec<Id>),
     /// Nothing answers.
     Missing,
+    /// It names an article whose file failed to parse: already reported, so not again.
+    Unavailable,
 }
 
 /// What the renderer needs to know about the other articles of the site.
@@ -27,7 +29,7 @@ pub trait Links {
     /// `[[x]]`: x is a slug, a title or an original url.
     fn by_ref(&self, target: &str) -> Resolution<Self::Id>;
     /// `@/path/file.md`, path relative to `content/`.
-    fn by_file(&self, path: &str) -> Option<Self::Id>;
+    fn by_file(&self, path: &str) -> Resolution<Self::Id>;
     /// A plain link that may be another article's original url.
     fn by_url(&self, url: &str) -> Option<Self::Id>;
     /// The article's page, as an href.
@@ -213,6 +215,7 @@ fn rewrite_link<L: Links>(
                 ));
                 (Some("#".into()), None)
             }
+            Resolution::Unavailable => (Some("#".into()), None),
         };
     }
     if let Some(path) = dest.strip_prefix("@/") {
@@ -221,11 +224,12 @@ fn rewrite_link<L: Links>(
             None => (path, ""),
         };
         return match links.by_file(file) {
-            Some(id) => {
+            Resolution::Found(id) => {
                 found(id, out);
                 (Some(format!("{}{fragment}", links.href(id))), None)
             }
-            None => {
+            Resolution::Unavailable => (Some("#".into()), None),
+            _ => {
                 problems.push((format!("broken link to @/{file}: no article at content/{file}"), range.clone()));
                 (Some("#".into()), None)
             }
@@ -290,8 +294,8 @@ mod tests {
                 _ => Resolution::Missing,
             }
         }
-        fn by_file(&self, p: &str) -> Option<u32> {
-            (p == "2025/03/05/b.md").then_some(1)
+        fn by_file(&self, p: &str) -> Resolution<u32> {
+            if p == "2025/03/05/b.md" { Resolution::Found(1) } else { Resolution::Missing }
         }
         fn by_url(&self, u: &str) -> Option<u32> {
             (u == "https://b.example/story").then_some(1)

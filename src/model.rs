@@ -275,6 +275,7 @@ struct Parsed {
 /// the site is None when there was an error.
 pub fn assemble(config: Config, sources: Vec<Source>, drafts: bool) -> (Option<Site>, Vec<Diagnostic>) {
     let zone = config.timezone;
+    let names: Vec<(String, String)> = sources.iter().map(|s| (s.rel.clone(), file_slug(&s.rel))).collect();
     let results: Vec<Result<Parsed, Vec<Diagnostic>>> = sources
         .into_par_iter()
         .map(|src| {
@@ -288,11 +289,16 @@ pub fn assemble(config: Config, sources: Vec<Source>, drafts: bool) -> (Option<S
         .collect();
     let mut diags = Vec::new();
     let mut parsed = Vec::with_capacity(results.len());
-    for r in results {
+    // Files that failed to parse: links to them are not reported again.
+    let mut unavailable: Vec<(String, String)> = Vec::new();
+    for (r, (rel, slug)) in results.into_iter().zip(names) {
         match r {
             Ok(p) if p.fm.draft && !drafts => {}
             Ok(p) => parsed.push(p),
-            Err(d) => diags.extend(d),
+            Err(d) => {
+                diags.extend(d);
+                unavailable.push((rel, slug));
+            }
         }
     }
     parsed.sort_by(|a, b| b.fm.date.cmp(&a.fm.date).then_with(|| a.slug.cmp(&b.slug)).then_with(|| a.rel.cmp(&b.rel)));
@@ -340,7 +346,8 @@ pub fn assemble(config: Config, sources: Vec<Source>, drafts: bool) -> (Option<S
         })
         .collect();
 
-    let index = Index::new(&articles);
+    let mut index = Index::new(&articles);
+    index.unavailable = unavailable;
     let editorial = resolve_related(&config, &parsed, &index, &mut diags);
     let switches = markdown::Switches { smart_punctuation: config.smart_punctuation, unsafe_html: config.unsafe_html };
     let rendered: Vec<_> = parsed
@@ -541,6 +548,8 @@ struct Index<'a> {
     by_title: HashMap<String, Vec<ArticleId>>,
     by_url: HashMap<String, Vec<ArticleId>>,
     by_file: HashMap<&'a str, ArticleId>,
+    /// (file, slug) of articles that failed to parse.
+    unavailable: Vec<(String, String)>,
 }
 
 impl<'a> Index<'a> {
@@ -551,6 +560,7 @@ impl<'a> Index<'a> {
             by_title: HashMap::with_capacity(articles.len()),
             by_url: HashMap::with_capacity(articles.len()),
             by_file: HashMap::with_capacity(articles.len()),
+            unavailable: Vec::new(),
         };
         for a in articles {
             ix.by_slug.entry(a.slug.as_str()).or_default().push(a.id);
@@ -587,12 +597,20 @@ impl Links for Index<'_> {
             return Self::one(self.by_url.get(&crate::url::normalise(target)));
         }
         match Self::one(self.by_slug.get(target)) {
-            Resolution::Missing => Self::one(self.by_title.get(&target.to_lowercase())),
+            Resolution::Missing => match Self::one(self.by_title.get(&target.to_lowercase())) {
+                Resolution::Missing if self.unavailable.iter().any(|(_, s)| s == target) => Resolution::Unavailable,
+                r => r,
+            },
             found => found,
         }
     }
-    fn by_file(&self, path: &str) -> Option<ArticleId> {
-        self.by_file.get(path.trim_start_matches('/')).copied()
+    fn by_file(&self, path: &str) -> Resolution<ArticleId> {
+        let path = path.trim_start_matches('/');
+        match self.by_file.get(path) {
+            Some(id) => Resolution::Found(*id),
+            None if self.unavailable.iter().any(|(f, _)| f == path) => Resolution::Unavailable,
+            None => Resolution::Missing,
+        }
     }
     fn by_url(&self, url: &str) -> Option<ArticleId> {
         match Self::one(self.by_url.get(&crate::url::normalise(url))) {
@@ -633,6 +651,7 @@ fn resolve_related(
                     (Resolution::Missing, RelatedRef::Link { title, url }) if !crate::url::is_dangerous(url) => {
                         out.push(Related::External { title: title.clone(), url: url.clone() })
                     }
+                    (Resolution::Unavailable, _) => {}
                     (Resolution::Ambiguous(ids), _) => {
                         let hrefs: Vec<&str> = ids.iter().map(|id| index.href(*id)).collect();
                         let d = Diagnostic::warning(format!(
@@ -817,7 +836,9 @@ fn fixed_routes(site: &Site) -> Vec<(String, String)> {
         ("search/".to_string(), "the search page".to_string()),
         ("404.html".to_string(), "the not-found page".to_string()),
     ];
-    for file in ["atom.xml", "rss.xml", "feed.json", "sitemap.xml", "news-sitemap.xml", "robots.txt", "search-index.json"] {
+    for file in
+        ["atom.xml", "rss.xml", "feed.json", "sitemap.xml", "news-sitemap.xml", "robots.txt", "search-index.json"]
+    {
         v.push((file.to_string(), format!("the generated {file}")));
     }
     for kind in [EntityKind::Person, EntityKind::Place, EntityKind::Source] {
@@ -957,6 +978,20 @@ mod tests {
         assert!(s.is_none());
         assert_eq!(d.len(), 1);
         assert_eq!((d[0].line, d[0].col), (7, 5));
+    }
+
+    #[test]
+    fn links_to_a_file_that_failed_to_parse_are_not_reported_again() {
+        let (s, d) = site(
+            &[
+                ("a.md", "+++\ntitle = \"A\"\ndate = 2025-03-01\nrelated = [\"b\"]\n+++\nSee [[b]] and [b](@/b.md).\n"),
+                ("b.md", "+++\ntitel = \"B\"\ndate = 2025-03-01\n+++\nB.\n"),
+            ],
+            "",
+        );
+        assert!(s.is_none());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].path.as_deref(), Some(std::path::Path::new("content/b.md")));
     }
 
     #[test]

@@ -58,7 +58,9 @@ pub fn walk(dir: &Path) -> Result<Vec<(PathBuf, String)>, Error> {
     }
     let walker = WalkDir::new(dir)
         .sort_by_file_name()
-        .follow_links(true)
+        // Symlinks are skipped, not followed: nothing outside the site ends up in the output.
+        .follow_links(false)
+        .follow_root_links(false)
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_junk(&e.file_name().to_string_lossy()));
     for entry in walker {

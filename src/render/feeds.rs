@@ -76,7 +76,10 @@ struct Item<'a> {
 impl Items {
     /// Room for every article's item.
     pub fn new(site: &Site) -> Self {
-        Items { cells: (0..site.articles.len()).map(|_| OnceLock::new()).collect(), origin: origin(&site.config.base_url) }
+        Items {
+            cells: (0..site.articles.len()).map(|_| OnceLock::new()).collect(),
+            origin: origin(&site.config.base_url),
+        }
     }
 
     fn item<'a>(&self, site: &'a Site, a: &'a Article) -> Item<'a> {

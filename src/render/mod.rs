@@ -121,7 +121,8 @@ fn pages(n: usize, per_page: usize) -> usize {
 
 fn jobs(site: &Site) -> Vec<Job> {
     let per = site.config.per_page;
-    let mut v = vec![Job::Home, Job::Topics, Job::Editions, Job::Search, Job::NotFound, Job::Atom(FeedOf::Site), Job::Rss];
+    let mut v =
+        vec![Job::Home, Job::Topics, Job::Editions, Job::Search, Job::NotFound, Job::Atom(FeedOf::Site), Job::Rss];
     v.extend(site.articles.iter().map(|a| Job::Article(a.id)));
     for (i, t) in site.topics.iter().enumerate() {
         v.extend((1..=pages(t.articles.len(), per)).map(|p| Job::Topic(i, p)));
@@ -168,9 +169,21 @@ impl Shared<'_> {
             canonical: format!("{}{route}", site.config.base_url),
             href: site.href(route),
             feeds: vec![
-                FeedLink { title: format!("{} (Atom)", site.config.title), href: site.href("atom.xml"), mime: "application/atom+xml" },
-                FeedLink { title: format!("{} (RSS)", site.config.title), href: site.href("rss.xml"), mime: "application/rss+xml" },
-                FeedLink { title: format!("{} (JSON Feed)", site.config.title), href: site.href("feed.json"), mime: "application/feed+json" },
+                FeedLink {
+                    title: format!("{} (Atom)", site.config.title),
+                    href: site.href("atom.xml"),
+                    mime: "application/atom+xml",
+                },
+                FeedLink {
+                    title: format!("{} (RSS)", site.config.title),
+                    href: site.href("rss.xml"),
+                    mime: "application/rss+xml",
+                },
+                FeedLink {
+                    title: format!("{} (JSON Feed)", site.config.title),
+                    href: site.href("feed.json"),
+                    mime: "application/feed+json",
+                },
             ],
             jsonld: None,
             published: None,
@@ -187,7 +200,11 @@ impl Shared<'_> {
 
     /// Links the page's own Atom feed first.
     fn own_feed(&self, meta: &mut PageMeta, name: &str, route: &str) {
-        let link = FeedLink { title: format!("{name} (Atom)"), href: self.site.href(&format!("{route}atom.xml")), mime: "application/atom+xml" };
+        let link = FeedLink {
+            title: format!("{name} (Atom)"),
+            href: self.site.href(&format!("{route}atom.xml")),
+            mime: "application/atom+xml",
+        };
         meta.feeds.insert(0, link);
     }
 
@@ -217,202 +234,239 @@ impl Shared<'_> {
     fn render(&self, job: &Job) -> Result<Rendered, Box<Diagnostic>> {
         let site = self.site;
         let mut ctx = Context::new();
-        let (template, route, meta, lastmod): (&str, String, Option<PageMeta>, Option<DateTime<FixedOffset>>) = match *job {
-            Job::Home => {
-                let mut meta = self.meta("home", site.config.title.clone(), String::new(), "");
-                meta.jsonld = Some(seo::script_json(&serde_json::json!({
-                    "@context": "https://schema.org", "@type": "WebSite",
-                    "name": site.config.title, "url": site.config.base_url,
-                    "potentialAction": {"@type": "SearchAction",
-                        "target": format!("{}search/?q={{query}}", site.config.base_url),
-                        "query-input": "required name=query"},
-                })));
-                ctx.insert_value("edition", site.editions.first().map(|_| self.edition_value(0)).unwrap_or(Value::none()));
-                ctx.insert_value("editions", self.editions_value(1, 12));
-                let lastmod = site.editions.first().and_then(|e| self.newest(&e.articles));
-                ("index.html", String::new(), Some(meta), lastmod)
-            }
-            Job::Article(id) => {
-                let a = site.article(id);
-                let title = if self.shared_titles.contains(a.title.as_str()) {
-                    format!("{} ({})", a.title, crate::date::human(&a.date))
-                } else {
-                    a.title.clone()
-                };
-                let mut meta = self.meta("article", a.title.clone(), a.summary.clone(), &a.route);
-                meta.head_title = format!("{title} · {}", site.config.title);
-                meta.jsonld = Some(seo::script_json(&seo::news_article(site, a)));
-                meta.published = Some(a.date.to_rfc3339());
-                meta.modified = Some(a.updated.unwrap_or(a.date).to_rfc3339());
-                ctx.insert("article", &view::article_view(site, a));
-                ctx.insert_value("related", view::related(site, &self.cards, a));
-                ctx.insert_value("referenced_by", view::list(&self.cards, &a.referenced_by));
-                let neighbours: Vec<Value> = a
-                    .neighbours
-                    .iter()
-                    .map(|n| {
-                        let card = |o: Option<ArticleId>| o.map(|o| self.cards[o.0 as usize].clone()).unwrap_or(Value::none());
-                        let mut m = BTreeMap::new();
-                        m.insert("topic".to_string(), Value::from_serializable(&view::topic_link(site, n.topic.0)));
-                        m.insert("older".to_string(), card(n.older));
-                        m.insert("newer".to_string(), card(n.newer));
-                        Value::from(m)
-                    })
-                    .collect();
-                ctx.insert_value("neighbours", Value::from(neighbours));
-                ("article.html", a.route.clone(), Some(meta), Some(a.updated.unwrap_or(a.date)))
-            }
-            Job::Topics => {
-                let mut meta = self.meta("topics", "Topics".into(), format!("All topics of {}", site.config.title), layout::TOPICS);
-                self.crumbs(&mut meta, &[("Topics", layout::TOPICS)]);
-                let terms: Vec<TermLink> =
-                    site.topics.iter().map(|t| TermLink { name: &t.name, href: site.href(&t.route), count: t.articles.len() }).collect();
-                ctx.insert("terms", &terms);
-                ctx.insert("kind", "topic");
-                ctx.insert("kind_plural", "Topics");
-                let lastmod = site.articles.first().map(|a| a.date);
-                ("terms.html", layout::TOPICS.to_string(), Some(meta), lastmod)
-            }
-            Job::Topic(i, page) => {
-                let t = &site.topics[i];
-                let desc = t.description.clone().unwrap_or_else(|| format!("Articles about {} in {}", t.name, site.config.title));
-                let route = routes::paged(&t.route, page);
-                let mut meta = self.meta("topic", page_title(&format!("Topic: {}", t.name), page), desc, &route);
-                self.own_feed(&mut meta, &format!("{}: {}", site.config.title, t.name), &t.route);
-                self.crumbs(&mut meta, &[("Topics", layout::TOPICS), (&t.name, &t.route)]);
-                let lastmod = self.paginate(&mut ctx, &t.route, &t.articles, page);
-                let term = Term {
-                    kind: "topic",
-                    kind_label: "Topic",
-                    name: &t.name,
-                    description: t.description.as_deref(),
-                    href: site.href(&t.route),
-                    feed: Some(site.href(&format!("{}atom.xml", t.route))),
-                    count: t.articles.len(),
-                };
-                ctx.insert("term", &term);
-                ("list.html", route, Some(meta), lastmod)
-            }
-            Job::Entities(kind) => {
-                let (_, plural, label) = kind_words(kind);
-                let route = format!("{plural}/");
-                let mut meta = self.meta(plural, label.into(), format!("{label} in {}", site.config.title), &route);
-                self.crumbs(&mut meta, &[(label, &route)]);
-                let terms: Vec<TermLink> = site
-                    .entities(kind)
-                    .iter()
-                    .map(|e| TermLink { name: &e.name, href: site.href(&e.route), count: e.articles.len() })
-                    .collect();
-                ctx.insert("terms", &terms);
-                ctx.insert("kind", kind_words(kind).0);
-                ctx.insert("kind_plural", label);
-                let lastmod = site.articles.first().map(|a| a.date);
-                ("terms.html", route, Some(meta), lastmod)
-            }
-            Job::Entity(kind, i, page) => {
-                let e = &site.entities(kind)[i];
-                let (singular, plural, label) = kind_words(kind);
-                let route = routes::paged(&e.route, page);
-                let desc = match kind {
-                    EntityKind::Source => format!("Articles from {} collected in {}", e.name, site.config.title),
-                    _ => format!("Articles mentioning {} in {}", e.name, site.config.title),
-                };
-                let kind_label = match kind {
-                    EntityKind::Person => "Person",
-                    EntityKind::Place => "Place",
-                    EntityKind::Source => "Source",
-                };
-                let mut meta = self.meta(singular, page_title(&format!("{kind_label}: {}", e.name), page), desc, &route);
-                let has_feed = kind != EntityKind::Place;
-                if has_feed {
-                    self.own_feed(&mut meta, &format!("{}: {}", site.config.title, e.name), &e.route);
+        let (template, route, meta, lastmod): (&str, String, Option<PageMeta>, Option<DateTime<FixedOffset>>) =
+            match *job {
+                Job::Home => {
+                    let mut meta = self.meta("home", site.config.title.clone(), String::new(), "");
+                    meta.jsonld = Some(seo::script_json(&serde_json::json!({
+                        "@context": "https://schema.org", "@type": "WebSite",
+                        "name": site.config.title, "url": site.config.base_url,
+                        "potentialAction": {"@type": "SearchAction",
+                            "target": format!("{}search/?q={{query}}", site.config.base_url),
+                            "query-input": "required name=query"},
+                    })));
+                    ctx.insert_value(
+                        "edition",
+                        site.editions.first().map(|_| self.edition_value(0)).unwrap_or(Value::none()),
+                    );
+                    ctx.insert_value("editions", self.editions_value(1, 12));
+                    let lastmod = site.editions.first().and_then(|e| self.newest(&e.articles));
+                    ("index.html", String::new(), Some(meta), lastmod)
                 }
-                let index = format!("{plural}/");
-                self.crumbs(&mut meta, &[(label, &index), (&e.name, &e.route)]);
-                let lastmod = self.paginate(&mut ctx, &e.route, &e.articles, page);
-                let term = Term {
-                    kind: singular,
-                    kind_label,
-                    name: &e.name,
-                    description: None,
-                    href: site.href(&e.route),
-                    feed: has_feed.then(|| site.href(&format!("{}atom.xml", e.route))),
-                    count: e.articles.len(),
-                };
-                ctx.insert("term", &term);
-                ("list.html", route, Some(meta), lastmod)
-            }
-            Job::Year(i) => {
-                let p = &site.years[i];
-                let children: Vec<&Period> = site.months.iter().filter(|m| m.key.starts_with(&p.key)).collect();
-                self.archive(&mut ctx, "year", &site.years, i, children, 1)
-            }
-            Job::Month(i, page) => {
-                let p = &site.months[i];
-                let children: Vec<&Period> = site.days.iter().filter(|d| d.key.starts_with(&p.key)).collect();
-                self.archive(&mut ctx, "month", &site.months, i, children, page)
-            }
-            Job::Day(i) => self.archive(&mut ctx, "day", &site.days, i, Vec::new(), 1),
-            Job::Editions => {
-                let mut meta = self.meta("editions", "Editions".into(), format!("Every edition of {}", site.config.title), layout::EDITIONS);
-                self.crumbs(&mut meta, &[("Editions", layout::EDITIONS)]);
-                ctx.insert_value("editions", self.editions_value(0, usize::MAX));
-                let lastmod = site.articles.first().map(|a| a.date);
-                ("editions.html", layout::EDITIONS.to_string(), Some(meta), lastmod)
-            }
-            Job::Edition(i) => {
-                let e = &site.editions[i];
-                let desc = format!("{}: {} articles, {}", e.title, e.articles.len(), range(e.start, e.end));
-                let mut meta = self.meta("edition", e.title.clone(), desc, &e.route);
-                self.crumbs(&mut meta, &[("Editions", layout::EDITIONS), (&e.title, &e.route)]);
-                ctx.insert_value("edition", self.edition_value(i));
-                let link = |j: usize| {
-                    site.editions
-                        .get(j)
-                        .map(|e| Value::from_serializable(&Link { name: &e.title, href: site.href(&e.route) }))
-                        .unwrap_or(Value::none())
-                };
-                ctx.insert_value("newer", i.checked_sub(1).map(link).unwrap_or(Value::none()));
-                ctx.insert_value("older", link(i + 1));
-                ("edition.html", e.route.clone(), Some(meta), self.newest(&e.articles))
-            }
-            Job::Search => {
-                let mut meta = self.meta("search", "Search".into(), format!("Search {}", site.config.title), "search/");
-                self.crumbs(&mut meta, &[("Search", "search/")]);
-                ("search.html", "search/".to_string(), Some(meta), None)
-            }
-            Job::NotFound => {
-                let meta = self.meta("404", "Page not found".into(), String::new(), "404.html");
-                return self.finish(job, "404.html", "404.html".into(), Some(meta), ctx).map(|body| Rendered {
-                    route: "404.html".into(),
-                    body,
-                    sitemap: None,
-                });
-            }
-            Job::Atom(of) => {
-                let ids = feeds::newest(site, of);
-                let route = match of {
-                    FeedOf::Site => "atom.xml".to_string(),
-                    _ => format!("{}atom.xml", feeds::scope(site, of).2),
-                };
-                ctx.insert_value("feed", feeds::feed_value(site, of, &route, &ids));
-                ctx.insert_value("items", Value::from(ids.iter().map(|id| self.items.value(site, *id)).collect::<Vec<_>>()));
-                ("atom.xml", route, None, None)
-            }
-            Job::Rss => {
-                let ids = feeds::newest(site, FeedOf::Site);
-                ctx.insert_value("feed", feeds::feed_value(site, FeedOf::Site, "rss.xml", &ids));
-                ctx.insert_value("items", Value::from(ids.iter().map(|id| self.items.value(site, *id)).collect::<Vec<_>>()));
-                ("rss.xml", "rss.xml".to_string(), None, None)
-            }
-        };
+                Job::Article(id) => {
+                    let a = site.article(id);
+                    let title = if self.shared_titles.contains(a.title.as_str()) {
+                        format!("{} ({})", a.title, crate::date::human(&a.date))
+                    } else {
+                        a.title.clone()
+                    };
+                    let mut meta = self.meta("article", a.title.clone(), a.summary.clone(), &a.route);
+                    meta.head_title = format!("{title} · {}", site.config.title);
+                    meta.jsonld = Some(seo::script_json(&seo::news_article(site, a)));
+                    meta.published = Some(a.date.to_rfc3339());
+                    meta.modified = Some(a.updated.unwrap_or(a.date).to_rfc3339());
+                    ctx.insert("article", &view::article_view(site, a));
+                    ctx.insert_value("related", view::related(site, &self.cards, a));
+                    ctx.insert_value("referenced_by", view::list(&self.cards, &a.referenced_by));
+                    let neighbours: Vec<Value> = a
+                        .neighbours
+                        .iter()
+                        .map(|n| {
+                            let card = |o: Option<ArticleId>| {
+                                o.map(|o| self.cards[o.0 as usize].clone()).unwrap_or(Value::none())
+                            };
+                            let mut m = BTreeMap::new();
+                            m.insert("topic".to_string(), Value::from_serializable(&view::topic_link(site, n.topic.0)));
+                            m.insert("older".to_string(), card(n.older));
+                            m.insert("newer".to_string(), card(n.newer));
+                            Value::from(m)
+                        })
+                        .collect();
+                    ctx.insert_value("neighbours", Value::from(neighbours));
+                    ("article.html", a.route.clone(), Some(meta), Some(a.updated.unwrap_or(a.date)))
+                }
+                Job::Topics => {
+                    let mut meta = self.meta(
+                        "topics",
+                        "Topics".into(),
+                        format!("All topics of {}", site.config.title),
+                        layout::TOPICS,
+                    );
+                    self.crumbs(&mut meta, &[("Topics", layout::TOPICS)]);
+                    let terms: Vec<TermLink> = site
+                        .topics
+                        .iter()
+                        .map(|t| TermLink { name: &t.name, href: site.href(&t.route), count: t.articles.len() })
+                        .collect();
+                    ctx.insert("terms", &terms);
+                    ctx.insert("kind", "topic");
+                    ctx.insert("kind_plural", "Topics");
+                    let lastmod = site.articles.first().map(|a| a.date);
+                    ("terms.html", layout::TOPICS.to_string(), Some(meta), lastmod)
+                }
+                Job::Topic(i, page) => {
+                    let t = &site.topics[i];
+                    let desc = t
+                        .description
+                        .clone()
+                        .unwrap_or_else(|| format!("Articles about {} in {}", t.name, site.config.title));
+                    let route = routes::paged(&t.route, page);
+                    let mut meta = self.meta("topic", page_title(&format!("Topic: {}", t.name), page), desc, &route);
+                    self.own_feed(&mut meta, &format!("{}: {}", site.config.title, t.name), &t.route);
+                    self.crumbs(&mut meta, &[("Topics", layout::TOPICS), (&t.name, &t.route)]);
+                    let lastmod = self.paginate(&mut ctx, &t.route, &t.articles, page);
+                    let term = Term {
+                        kind: "topic",
+                        kind_label: "Topic",
+                        name: &t.name,
+                        description: t.description.as_deref(),
+                        href: site.href(&t.route),
+                        feed: Some(site.href(&format!("{}atom.xml", t.route))),
+                        count: t.articles.len(),
+                    };
+                    ctx.insert("term", &term);
+                    ("list.html", route, Some(meta), lastmod)
+                }
+                Job::Entities(kind) => {
+                    let (_, plural, label) = kind_words(kind);
+                    let route = format!("{plural}/");
+                    let mut meta = self.meta(plural, label.into(), format!("{label} in {}", site.config.title), &route);
+                    self.crumbs(&mut meta, &[(label, &route)]);
+                    let terms: Vec<TermLink> = site
+                        .entities(kind)
+                        .iter()
+                        .map(|e| TermLink { name: &e.name, href: site.href(&e.route), count: e.articles.len() })
+                        .collect();
+                    ctx.insert("terms", &terms);
+                    ctx.insert("kind", kind_words(kind).0);
+                    ctx.insert("kind_plural", label);
+                    let lastmod = site.articles.first().map(|a| a.date);
+                    ("terms.html", route, Some(meta), lastmod)
+                }
+                Job::Entity(kind, i, page) => {
+                    let e = &site.entities(kind)[i];
+                    let (singular, plural, label) = kind_words(kind);
+                    let route = routes::paged(&e.route, page);
+                    let desc = match kind {
+                        EntityKind::Source => format!("Articles from {} collected in {}", e.name, site.config.title),
+                        _ => format!("Articles mentioning {} in {}", e.name, site.config.title),
+                    };
+                    let kind_label = match kind {
+                        EntityKind::Person => "Person",
+                        EntityKind::Place => "Place",
+                        EntityKind::Source => "Source",
+                    };
+                    let mut meta =
+                        self.meta(singular, page_title(&format!("{kind_label}: {}", e.name), page), desc, &route);
+                    let has_feed = kind != EntityKind::Place;
+                    if has_feed {
+                        self.own_feed(&mut meta, &format!("{}: {}", site.config.title, e.name), &e.route);
+                    }
+                    let index = format!("{plural}/");
+                    self.crumbs(&mut meta, &[(label, &index), (&e.name, &e.route)]);
+                    let lastmod = self.paginate(&mut ctx, &e.route, &e.articles, page);
+                    let term = Term {
+                        kind: singular,
+                        kind_label,
+                        name: &e.name,
+                        description: None,
+                        href: site.href(&e.route),
+                        feed: has_feed.then(|| site.href(&format!("{}atom.xml", e.route))),
+                        count: e.articles.len(),
+                    };
+                    ctx.insert("term", &term);
+                    ("list.html", route, Some(meta), lastmod)
+                }
+                Job::Year(i) => {
+                    let p = &site.years[i];
+                    let children: Vec<&Period> = site.months.iter().filter(|m| m.key.starts_with(&p.key)).collect();
+                    self.archive(&mut ctx, "year", &site.years, i, children, 1)
+                }
+                Job::Month(i, page) => {
+                    let p = &site.months[i];
+                    let children: Vec<&Period> = site.days.iter().filter(|d| d.key.starts_with(&p.key)).collect();
+                    self.archive(&mut ctx, "month", &site.months, i, children, page)
+                }
+                Job::Day(i) => self.archive(&mut ctx, "day", &site.days, i, Vec::new(), 1),
+                Job::Editions => {
+                    let mut meta = self.meta(
+                        "editions",
+                        "Editions".into(),
+                        format!("Every edition of {}", site.config.title),
+                        layout::EDITIONS,
+                    );
+                    self.crumbs(&mut meta, &[("Editions", layout::EDITIONS)]);
+                    ctx.insert_value("editions", self.editions_value(0, usize::MAX));
+                    let lastmod = site.articles.first().map(|a| a.date);
+                    ("editions.html", layout::EDITIONS.to_string(), Some(meta), lastmod)
+                }
+                Job::Edition(i) => {
+                    let e = &site.editions[i];
+                    let desc = format!("{}: {} articles, {}", e.title, e.articles.len(), range(e.start, e.end));
+                    let mut meta = self.meta("edition", e.title.clone(), desc, &e.route);
+                    self.crumbs(&mut meta, &[("Editions", layout::EDITIONS), (&e.title, &e.route)]);
+                    ctx.insert_value("edition", self.edition_value(i));
+                    let link = |j: usize| {
+                        site.editions
+                            .get(j)
+                            .map(|e| Value::from_serializable(&Link { name: &e.title, href: site.href(&e.route) }))
+                            .unwrap_or(Value::none())
+                    };
+                    ctx.insert_value("newer", i.checked_sub(1).map(link).unwrap_or(Value::none()));
+                    ctx.insert_value("older", link(i + 1));
+                    ("edition.html", e.route.clone(), Some(meta), self.newest(&e.articles))
+                }
+                Job::Search => {
+                    let mut meta =
+                        self.meta("search", "Search".into(), format!("Search {}", site.config.title), "search/");
+                    self.crumbs(&mut meta, &[("Search", "search/")]);
+                    ("search.html", "search/".to_string(), Some(meta), None)
+                }
+                Job::NotFound => {
+                    let meta = self.meta("404", "Page not found".into(), String::new(), "404.html");
+                    return self.finish(job, "404.html", "404.html".into(), Some(meta), ctx).map(|body| Rendered {
+                        route: "404.html".into(),
+                        body,
+                        sitemap: None,
+                    });
+                }
+                Job::Atom(of) => {
+                    let ids = feeds::newest(site, of);
+                    let route = match of {
+                        FeedOf::Site => "atom.xml".to_string(),
+                        _ => format!("{}atom.xml", feeds::scope(site, of).2),
+                    };
+                    ctx.insert_value("feed", feeds::feed_value(site, of, &route, &ids));
+                    ctx.insert_value(
+                        "items",
+                        Value::from(ids.iter().map(|id| self.items.value(site, *id)).collect::<Vec<_>>()),
+                    );
+                    ("atom.xml", route, None, None)
+                }
+                Job::Rss => {
+                    let ids = feeds::newest(site, FeedOf::Site);
+                    ctx.insert_value("feed", feeds::feed_value(site, FeedOf::Site, "rss.xml", &ids));
+                    ctx.insert_value(
+                        "items",
+                        Value::from(ids.iter().map(|id| self.items.value(site, *id)).collect::<Vec<_>>()),
+                    );
+                    ("rss.xml", "rss.xml".to_string(), None, None)
+                }
+            };
         let is_page = meta.is_some();
         let body = self.finish(job, template, route.clone(), meta, ctx)?;
         Ok(Rendered { route, body, sitemap: is_page.then_some(lastmod) })
     }
 
     /// Adds the shared values and renders, naming the page in any error.
-    fn finish(&self, job: &Job, template: &str, route: String, meta: Option<PageMeta>, ctx: Context) -> Result<String, Box<Diagnostic>> {
+    fn finish(
+        &self,
+        job: &Job,
+        template: &str,
+        route: String,
+        meta: Option<PageMeta>,
+        ctx: Context,
+    ) -> Result<String, Box<Diagnostic>> {
         let mut full = Context::new();
         full.insert_value("site", self.site_value.clone());
         if let Some(m) = &meta {
@@ -463,8 +517,10 @@ impl Shared<'_> {
         // Lists are newest first: the newer period is the previous index.
         ctx.insert_value("newer", i.checked_sub(1).map(link).unwrap_or(Value::none()));
         ctx.insert_value("older", link(i + 1));
-        let kids: Vec<TermLink> =
-            children.iter().map(|c| TermLink { name: &c.label, href: site.href(&c.route), count: c.articles.len() }).collect();
+        let kids: Vec<TermLink> = children
+            .iter()
+            .map(|c| TermLink { name: &c.label, href: site.href(&c.route), count: c.articles.len() })
+            .collect();
         ctx.insert("children", &kids);
         let period = Term {
             kind: "period",

@@ -14,7 +14,11 @@ fn site_feeds_parse_and_carry_source_and_original_url() {
         let titles: Vec<String> = feed.entries.iter().map(|e| e.title.as_ref().unwrap().content.clone()).collect();
         assert_eq!(
             titles,
-            ["Leader offers to host talks", "President says rival is ready to talk", "Earlier meeting ends without deal"],
+            [
+                "Leader offers to host talks",
+                "President says rival is ready to talk",
+                "Earlier meeting ends without deal"
+            ],
             "{f}"
         );
         let first = &feed.entries[0];
@@ -31,7 +35,10 @@ fn site_feeds_parse_and_carry_source_and_original_url() {
     assert!(content.contains("href=\"https://example.org/2025/03/04/claim/\""), "links are absolute: {content}");
     assert_eq!(e.authors[0].name.as_deref(), Some("The Example Times"));
     // RSS names the outlet and original url in <source>.
-    assert!(r.file("rss.xml").contains("<source url=\"https://times.example/2025/03/05/offer-a1\">The Example Times</source>"));
+    assert!(
+        r.file("rss.xml")
+            .contains("<source url=\"https://times.example/2025/03/05/offer-a1\">The Example Times</source>")
+    );
     // JSON Feed: external_url.
     let json: serde_json::Value = serde_json::from_str(&r.file("feed.json")).unwrap();
     assert_eq!(json["version"], "https://jsonfeed.org/version/1.1");
@@ -59,7 +66,10 @@ fn every_html_page_links_feeds_and_has_social_tags() {
     let mut titles = std::collections::HashSet::new();
     for f in r.listing().iter().filter(|f| f.ends_with(".html")) {
         let p = r.page(f);
-        assert!(p.attrs("link[rel=alternate][type='application/atom+xml']", "href").contains(&"/atom.xml".to_string()), "{f}");
+        assert!(
+            p.attrs("link[rel=alternate][type='application/atom+xml']", "href").contains(&"/atom.xml".to_string()),
+            "{f}"
+        );
         assert_eq!(p.attrs("meta[property='og:url']", "content"), p.attrs("link[rel=canonical]", "href"), "{f}");
         assert_eq!(p.count("meta[name='twitter:card']"), 1, "{f}");
         assert_eq!(p.count("meta[name=description]"), 1, "{f}");
@@ -89,7 +99,8 @@ fn article_pages_carry_news_article_json_ld() {
     let s = t.0.select(&scraper::Selector::parse("script[type='application/ld+json']").unwrap()).next().unwrap();
     let b: serde_json::Value = serde_json::from_str(&s.inner_html()).unwrap();
     assert_eq!(b["@type"], "BreadcrumbList");
-    let names: Vec<&str> = b["itemListElement"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        b["itemListElement"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Fixture", "Topics", "Peace talks"]);
 }
 
@@ -99,7 +110,10 @@ fn sitemaps_and_robots() {
     let sitemap = r.file("sitemap.xml");
     let html_pages = r.listing().iter().filter(|f| f.ends_with(".html") && *f != "404.html").count();
     assert_eq!(sitemap.matches("<url>").count(), html_pages);
-    assert!(sitemap.contains("<loc>https://example.org/2025/03/05/offer/</loc><lastmod>2025-03-05T10:00:00+03:00</lastmod>"));
+    assert!(
+        sitemap
+            .contains("<loc>https://example.org/2025/03/05/offer/</loc><lastmod>2025-03-05T10:00:00+03:00</lastmod>")
+    );
     assert!(!sitemap.contains("404.html"));
     let news = r.file("news-sitemap.xml");
     // The newest article is on 5 March; the news sitemap covers the 48 hours up to it.
@@ -122,7 +136,8 @@ fn search_index_holds_titles_and_entities() {
     assert_eq!(first[1], "~offer/");
     assert_eq!(first[2], "2025-03-05");
     // Bo Sample (index 1) is in the first two articles.
-    let with_bo = index["articles"].as_array().unwrap().iter().filter(|a| a[5].as_array().unwrap().contains(&1.into())).count();
+    let with_bo =
+        index["articles"].as_array().unwrap().iter().filter(|a| a[5].as_array().unwrap().contains(&1.into())).count();
     assert_eq!(with_bo, 2);
     let summaries: Vec<String> = serde_json::from_str(&r.file("search/summaries-0.json")).unwrap();
     assert_eq!(summaries[1], "A claim made on Tuesday.");

@@ -9,4 +9,5 @@ mod build;
 mod errors;
 mod feeds;
 mod import;
+mod serve;
 mod support;

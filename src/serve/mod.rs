@@ -1,0 +1,335 @@
+//! `digest serve`: builds the site with the same library call as `digest build`, keeps the output
+//! in memory and serves it on loopback; with `--watch`, rebuilds on every change and reloads open
+//! pages. A failed rebuild keeps serving the last good site with the errors overlaid.
+//!
+//! An explicit loop over a closed `Event` type drives rebuilds; the state lives in the server
+//! (`state::Preview`), not in statics. Serving never touches the disk except to read the
+//! `Copy` files of the output, whose paths come from the build, never from a request.
+
+pub mod http;
+pub mod state;
+pub mod watch;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use notify_debouncer_full::notify::{EventKind, RecursiveMode};
+use tokio::sync::broadcast;
+
+use crate::error::Error;
+use crate::output::FileData;
+use crate::{BuildOptions, Failure};
+use state::{Outcome, Preview};
+use watch::ChangeKind;
+
+/// Flags of `digest serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site folder.
+    pub root: PathBuf,
+    /// Port; 0 picks a free one.
+    pub port: u16,
+    /// Address to listen on.
+    pub bind: IpAddr,
+    /// Rebuild on changes.
+    pub watch: bool,
+    /// Include drafts.
+    pub drafts: bool,
+}
+
+/// What the server tells the terminal. The library never prints; the caller decides how.
+pub type Log = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// Everything the request handlers share.
+struct Server {
+    preview: RwLock<Preview>,
+    reloads: broadcast::Sender<u64>,
+}
+
+/// What drives the rebuild loop.
+enum Event {
+    /// Files changed: their kinds, paths (relative to the root) and when the first was seen.
+    Changed(Vec<(ChangeKind, PathBuf)>, Instant),
+    /// The watcher failed.
+    WatchError(String),
+}
+
+fn build_once(opts: &BuildOptions) -> Result<(Outcome, String), Error> {
+    let started = Instant::now();
+    Ok(match crate::build(opts) {
+        Ok(b) => {
+            let summary = format!(
+                "built {} articles, {} files in {} ms{}",
+                b.site.articles.len(),
+                b.output.files.len(),
+                started.elapsed().as_millis(),
+                if b.warnings.is_empty() { String::new() } else { format!(" ({} warnings)", b.warnings.len()) }
+            );
+            (Outcome::Built(b.output), summary)
+        }
+        Err(Failure::Diagnostics(d)) => {
+            let errors = d.iter().filter(|x| x.is_error()).count();
+            let mut text: Vec<String> = d.iter().map(|x| x.to_string()).collect();
+            text.push(format!("build failed with {errors} errors: still serving the last good version"));
+            (Outcome::Failed(d), text.join("\n\n"))
+        }
+        Err(Failure::Env(e)) => return Err(e),
+    })
+}
+
+/// Runs the preview server until Ctrl-C.
+pub fn run(opts: ServeOptions, log: Log) -> Result<(), Error> {
+    let root = opts.root.canonicalize().map_err(Error::io("reading", &opts.root))?;
+    let addr = SocketAddr::new(opts.bind, opts.port);
+    let listener = std::net::TcpListener::bind(addr).map_err(Error::io("listening on", addr.to_string()))?;
+    listener.set_nonblocking(true).map_err(Error::io("listening on", addr.to_string()))?;
+    let local = listener.local_addr().map_err(Error::io("listening on", addr.to_string()))?;
+    let shown_host = if local.ip().is_unspecified() { "127.0.0.1".to_string() } else { local.ip().to_string() };
+    let url = match local.ip() {
+        IpAddr::V6(_) => format!("http://[{shown_host}]:{}/", local.port()),
+        IpAddr::V4(_) => format!("http://{shown_host}:{}/", local.port()),
+    };
+    if !local.ip().is_loopback() {
+        log(&format!("warning: listening on {} : anyone who can reach this machine can read the preview", local.ip()));
+    }
+    let build_opts =
+        BuildOptions { root: root.clone(), output: None, drafts: opts.drafts, base_url: Some(url.clone()) };
+    let (outcome, summary) = build_once(&build_opts)?;
+    log(&summary);
+    let mut preview = Preview::new();
+    preview.apply(outcome);
+    let (reloads, _) = broadcast::channel(16);
+    let server = Arc::new(Server { preview: RwLock::new(preview), reloads });
+
+    let _watcher = if opts.watch {
+        let output_dir =
+            crate::load_config(&root).map(|c| root.join(c.output_dir)).unwrap_or_else(|_| root.join("public"));
+        Some(start_watching(root.clone(), output_dir, build_opts, server.clone(), log.clone())?)
+    } else {
+        None
+    };
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(Error::io("starting", "the server runtime"))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(Error::io("listening on", url.clone()))?;
+        log(&format!("serving {url}{}  (Ctrl-C to stop)", if opts.watch { " with live reload" } else { "" }));
+        let app = axum::Router::new().fallback(move |method: Method, uri: Uri| {
+            let server = server.clone();
+            async move { respond(&server, method, uri).await }
+        });
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(Error::io("serving", url.clone()))?;
+        log("stopped");
+        Ok(())
+    })
+}
+
+fn start_watching(
+    root: PathBuf,
+    output_dir: PathBuf,
+    build_opts: BuildOptions,
+    server: Arc<Server>,
+    log: Log,
+) -> Result<
+    notify_debouncer_full::Debouncer<
+        notify_debouncer_full::notify::RecommendedWatcher,
+        notify_debouncer_full::RecommendedCache,
+    >,
+    Error,
+> {
+    let (tx, rx) = std::sync::mpsc::channel::<Event>();
+    let handler_root = root.clone();
+    let mut debouncer = notify_debouncer_full::new_debouncer(
+        Duration::from_millis(30),
+        None,
+        move |res: notify_debouncer_full::DebounceEventResult| {
+            let event = match res {
+                Ok(events) => {
+                    let first = events.iter().map(|e| e.time).min().unwrap_or_else(Instant::now);
+                    let mut changed: Vec<(ChangeKind, PathBuf)> = Vec::new();
+                    for e in &events {
+                        if matches!(e.event.kind, EventKind::Access(_)) {
+                            continue;
+                        }
+                        for p in &e.event.paths {
+                            if let Some(kind) = watch::classify(&handler_root, &output_dir, p) {
+                                let rel = p.strip_prefix(&handler_root).unwrap_or(p).to_path_buf();
+                                if !changed.iter().any(|(_, q)| *q == rel) {
+                                    changed.push((kind, rel));
+                                }
+                            }
+                        }
+                    }
+                    if changed.is_empty() {
+                        return;
+                    }
+                    Event::Changed(changed, first)
+                }
+                Err(errors) => Event::WatchError(errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")),
+            };
+            let _ = tx.send(event);
+        },
+    )
+    .map_err(|e| Error::NotASite(format!("cannot watch {}: {e}", root.display())))?;
+    // The root itself (for site.toml and folders that appear later), then each source folder.
+    debouncer
+        .watch(&root, RecursiveMode::NonRecursive)
+        .map_err(|e| Error::NotASite(format!("cannot watch {}: {e}", root.display())))?;
+    for dir in ["content", "templates", "static", "themes"] {
+        let d = root.join(dir);
+        if d.is_dir() {
+            debouncer
+                .watch(&d, RecursiveMode::Recursive)
+                .map_err(|e| Error::NotASite(format!("cannot watch {}: {e}", d.display())))?;
+        }
+    }
+    std::thread::spawn(move || rebuild_loop(rx, build_opts, server, log));
+    Ok(debouncer)
+}
+
+/// Rebuilds after each batch of changes; changes that arrive during a rebuild are merged into
+/// the next one.
+fn rebuild_loop(rx: std::sync::mpsc::Receiver<Event>, opts: BuildOptions, server: Arc<Server>, log: Log) {
+    while let Ok(event) = rx.recv() {
+        let (mut changed, mut since) = match event {
+            Event::Changed(c, t) => (c, t),
+            Event::WatchError(e) => {
+                log(&format!("warning: file watching: {e}"));
+                continue;
+            }
+        };
+        while let Ok(more) = rx.try_recv() {
+            if let Event::Changed(c, t) = more {
+                changed.extend(c);
+                since = since.min(t);
+            }
+        }
+        changed.sort();
+        changed.dedup();
+        let what: Vec<String> = changed.iter().map(|(_, p)| p.display().to_string()).collect();
+        match build_once(&opts) {
+            Ok((outcome, summary)) => {
+                let generation = {
+                    let mut p = server.preview.write().expect("preview lock is never poisoned");
+                    p.apply(outcome);
+                    p.generation
+                };
+                let _ = server.reloads.send(generation);
+                log(&format!(
+                    "changed {}: {summary}; reload sent {} ms after the change",
+                    what.join(", "),
+                    since.elapsed().as_millis()
+                ));
+            }
+            Err(e) => log(&format!("error: {e}")),
+        }
+    }
+}
+
+fn plain(status: StatusCode, text: &str) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text.to_string()).into_response()
+}
+
+async fn respond(server: &Server, method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+        r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
+    }
+    if uri.path() == http::EVENTS {
+        return events(server);
+    }
+    let (output, errors, generation) = {
+        let p = server.preview.read().expect("preview lock is never poisoned");
+        (p.output.clone(), p.errors.clone(), p.generation)
+    };
+    let errors_ref = errors.as_deref().map(Vec::as_slice);
+    let Some(output) = output else {
+        // No good build yet: a page with only the errors and the reload script.
+        let html = http::inject(
+            "<!DOCTYPE html><html><head><title>Build failed</title></head><body></body></html>",
+            generation,
+            errors_ref,
+        );
+        return html_response(StatusCode::SERVICE_UNAVAILABLE, html);
+    };
+    let (status, key) = match http::resolve(&output, uri.path()) {
+        http::Resolved::File(k) => (StatusCode::OK, k),
+        http::Resolved::Redirect(to) => {
+            return Response::builder()
+                .status(StatusCode::MOVED_PERMANENTLY)
+                .header(header::LOCATION, to)
+                .body(Body::empty())
+                .expect("a valid redirect");
+        }
+        http::Resolved::NotFound => (StatusCode::NOT_FOUND, "404.html".to_string()),
+    };
+    let bytes: Vec<u8> = match output.files.get(&key) {
+        Some(FileData::Bytes(b)) => b.clone(),
+        Some(FileData::Copy(from)) => match tokio::fs::read(from).await {
+            Ok(b) => b,
+            Err(_) => return plain(StatusCode::NOT_FOUND, "not found\n"),
+        },
+        None => return plain(StatusCode::NOT_FOUND, "not found\n"),
+    };
+    let ctype = http::content_type(&key);
+    if ctype.starts_with("text/html") {
+        let html = http::inject(&String::from_utf8_lossy(&bytes), generation, errors_ref);
+        return html_response(status, html);
+    }
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, ctype)
+        .header(header::CACHE_CONTROL, "no-store")
+        .header("x-content-type-options", "nosniff")
+        .body(Body::from(bytes))
+        .expect("a valid response")
+}
+
+fn html_response(status: StatusCode, html: String) -> Response {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .header("x-content-type-options", "nosniff")
+        .body(Body::from(html))
+        .expect("a valid response")
+}
+
+/// The Server-Sent Events stream: `hello` with the current generation, then `reload` after
+/// each rebuild, and a comment every 15 s to keep the connection open.
+fn events(server: &Server) -> Response {
+    let generation = server.preview.read().expect("preview lock is never poisoned").generation;
+    let rx = server.reloads.subscribe();
+    let first = format!("event: hello\ndata: {generation}\n\n");
+    let stream = futures_util::stream::unfold((Some(first), rx), |(first, mut rx)| async move {
+        if let Some(f) = first {
+            return Some((Ok::<Bytes, std::convert::Infallible>(Bytes::from(f)), (None, rx)));
+        }
+        let msg = match tokio::time::timeout(Duration::from_secs(15), rx.recv()).await {
+            Ok(Ok(g)) => format!("event: reload\ndata: {g}\n\n"),
+            Ok(Err(broadcast::error::RecvError::Lagged(_))) => ": lagged\n\n".to_string(),
+            Ok(Err(broadcast::error::RecvError::Closed)) => return None,
+            Err(_) => ": ping\n\n".to_string(),
+        };
+        Some((Ok(Bytes::from(msg)), (None, rx)))
+    });
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/event-stream")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from_stream(stream))
+        .expect("a valid response")
+}

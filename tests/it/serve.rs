@@ -1,0 +1,190 @@
+//! `digest serve --watch` as a user runs it: a real process on an ephemeral loopback port.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::support::Site;
+
+struct Server {
+    child: Child,
+    addr: String,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(site: &Site) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_digest"))
+        .args(["serve", "--watch", "--port", "0", "--root"])
+        .arg(&site.root)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    // From here on the Server owns the child: dropping it kills and waits.
+    let mut server = Server { child, addr: String::new(), lines: rx };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let line = server
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("server prints its url");
+        if let Some(rest) = line.strip_prefix("serving http://") {
+            server.addr = rest.split('/').next().unwrap().to_string();
+            assert!(server.addr.starts_with("127.0.0.1:"), "binds loopback by default: {line}");
+            return server;
+        }
+    }
+}
+
+/// A raw request, so that paths reach the server exactly as written.
+fn request(s: &Server, method: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(&s.addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(stream, "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", s.addr).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text.split_whitespace().nth(1).unwrap_or("0").parse().unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+/// Polls `path` until `ok` holds for its body, or fails after 10 s.
+fn until(s: &Server, path: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, body) = request(s, "GET", path);
+        if ok(&body) {
+            return body;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}; last body:\n{body}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+const CLAIM: &str = "content/2025/03/04/claim.md";
+
+#[test]
+fn edits_show_up_broken_files_overlay_and_the_last_good_page_stays() {
+    let site = Site::fixture("build/basic");
+    let server = start(&site);
+    let (status, body) = request(&server, "GET", "/2025/03/04/claim/");
+    assert_eq!(status, 200);
+    assert!(body.contains("A claim “made” on Tuesday"), "{body}");
+    assert!(body.contains("/__digest/events"), "live-reload script injected");
+    // Links point at the served address, not base_url.
+    assert!(body.contains(&format!("href=\"http://{}/2025/03/04/claim/\"", server.addr)), "canonical is local");
+
+    // Edit: the new text is served.
+    let original = std::fs::read_to_string(site.root.join(CLAIM)).unwrap();
+    site.write(CLAIM, &original.replace("A claim \"made\"", "A claim \"REVISED\""));
+    until(&server, "/2025/03/04/claim/", "the edit", |b| b.contains("REVISED"));
+
+    // Break the front matter: the overlay appears on the last good page.
+    site.write(CLAIM, &original.replace("A claim \"made\"", "A claim \"BROKEN\"").replace("title =", "titel ="));
+    let body = until(&server, "/2025/03/04/claim/", "the overlay", |b| b.contains("digest-errors"));
+    assert!(body.contains("REVISED"), "the last good version is still served");
+    assert!(
+        body.contains("content/2025/03/04/claim.md:2:1: error: invalid front matter: unknown field `titel`"),
+        "{body}"
+    );
+    let (_, home) = request(&server, "GET", "/");
+    assert!(home.contains("digest-errors"), "the overlay is on every page");
+
+    // Fix it: the overlay goes.
+    site.write(CLAIM, &original.replace("A claim \"made\"", "A claim \"FIXED\""));
+    let body = until(&server, "/2025/03/04/claim/", "the fix", |b| b.contains("FIXED"));
+    assert!(!body.contains("digest-errors"));
+
+    // New, deleted and renamed files are picked up.
+    site.write("content/2025/03/06/new.md", "+++\ntitle = \"Brand new\"\ndate = 2025-03-06\n+++\nNew.\n");
+    until(&server, "/2025/03/06/new/", "a new article", |b| b.contains("Brand new"));
+    std::fs::rename(site.root.join("content/2025/03/06/new.md"), site.root.join("content/2025/03/06/renamed.md"))
+        .unwrap();
+    until(&server, "/2025/03/06/renamed/", "a renamed article", |b| b.contains("Brand new"));
+    let (status, _) = request(&server, "GET", "/2025/03/06/new/");
+    assert_eq!(status, 404);
+    std::fs::remove_file(site.root.join("content/2025/03/06/renamed.md")).unwrap();
+    until(&server, "/", "a deleted article", |b| !b.contains("Brand new"));
+
+    // site.toml and templates take effect without a restart.
+    let toml = std::fs::read_to_string(site.root.join("site.toml")).unwrap();
+    site.write("site.toml", &toml.replace("title = \"Fixture\"", "title = \"Renamed Digest\""));
+    until(&server, "/", "the new site title", |b| b.contains("Renamed Digest"));
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}<h1>Custom missing page</h1>{% endblock main %}",
+    );
+    until(&server, "/nowhere/", "the new template", |b| b.contains("Custom missing page"));
+
+    // The terminal shows each rebuild with what changed and how long it took.
+    let mut log = Vec::new();
+    while let Ok(l) = server.lines.try_recv() {
+        log.push(l);
+    }
+    assert!(
+        log.iter().any(|l| l.starts_with("changed content/2025/03/04/claim.md: built") && l.contains("reload sent")),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn nothing_outside_the_output_and_only_get_and_head() {
+    let site = Site::fixture("build/basic");
+    site.write("public-secret.txt", "secret");
+    let server = start(&site);
+    for path in [
+        "/../site.toml",
+        "/%2e%2e/site.toml",
+        "/%2E%2E/%2E%2E/etc/passwd",
+        "/2025/../../site.toml",
+        "/2025/..%2f..%2fsite.toml",
+        "/..%5csite.toml",
+        "//etc/passwd",
+        "/content/2025/03/04/claim.md",
+        "/site.toml",
+    ] {
+        let (status, body) = request(&server, "GET", path);
+        assert_eq!(status, 404, "{path}");
+        assert!(!body.contains("base_url") && !body.contains("root:"), "{path} leaked: {body}");
+    }
+    assert_eq!(request(&server, "POST", "/").0, 405);
+    assert_eq!(request(&server, "DELETE", "/").0, 405);
+    let (status, body) = request(&server, "HEAD", "/");
+    assert_eq!((status, body.as_str()), (200, ""));
+    let (status, _) = request(&server, "GET", "/2025");
+    assert_eq!(status, 301);
+}
+
+#[test]
+fn a_symlink_leading_out_of_the_site_is_never_served() {
+    let site = Site::fixture("build/basic");
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "top secret").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(outside.path().join("secret.txt"), site.root.join("content/leak.txt")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(outside.path(), site.root.join("static")).unwrap();
+    let server = start(&site);
+    for path in ["/leak.txt", "/secret.txt"] {
+        let (status, body) = request(&server, "GET", path);
+        assert_eq!(status, 404, "{path}");
+        assert!(!body.contains("top secret"));
+    }
+}
