@@ -1,0 +1,52 @@
+// Real-browser test of live reload: open a served article, change its text on disk, wait until
+// the browser shows the new text. Prints the milliseconds each edit took to appear.
+// Usage: node reload.mjs PAGE_URL FILE OLD_TEXT [REPEAT]
+import { chromium } from "playwright-core";
+import { readFileSync, writeFileSync } from "node:fs";
+
+const [url, file, oldText, repeatArg] = process.argv.slice(2);
+if (!url || !file || !oldText) {
+  console.error("usage: node reload.mjs PAGE_URL FILE OLD_TEXT [REPEAT]");
+  process.exit(2);
+}
+const repeat = Number(repeatArg || 3);
+const original = readFileSync(file, "utf8");
+if (!original.includes(oldText)) {
+  console.error(`${file} does not contain ${JSON.stringify(oldText)}`);
+  process.exit(2);
+}
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"],
+});
+const times = [];
+let failed = false;
+try {
+  const page = await browser.newPage();
+  await page.goto(url);
+  for (let i = 1; i <= repeat; i++) {
+    const marker = `Live edit number ${i} ${Date.now()}`;
+    // Wait until the page is connected to the event stream before editing.
+    await page.waitForTimeout(300);
+    const started = Date.now();
+    writeFileSync(file, original.replace(oldText, marker));
+    try {
+      await page.waitForFunction((m) => document.body && document.body.innerText.includes(m), marker, { timeout: 15000 });
+      times.push(Date.now() - started);
+    } catch (e) {
+      console.error(`edit ${i}: the new text did not appear within 15 s`);
+      failed = true;
+      break;
+    }
+  }
+} finally {
+  writeFileSync(file, original);
+  await browser.close();
+}
+if (times.length) {
+  const sorted = [...times].sort((a, b) => a - b);
+  console.log(`live reload: save to new text in the browser: ${times.join(", ")} ms (median ${sorted[Math.floor(sorted.length / 2)]} ms)`);
+}
+console.log(failed ? "browser: 0 passed, 1 failed" : "browser: 1 passed, 0 failed");
+process.exit(failed ? 1 : 0);
