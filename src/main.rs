@@ -198,10 +198,13 @@ fn build(opts: digest::BuildOptions) -> ExitCode {
     };
     print_diagnostics(&b.warnings);
     let writing = Instant::now();
-    if let Err(e) = b.output.write(&b.output_dir) {
-        eprintln!("error: {e}");
-        return ExitCode::from(2);
-    }
+    let stats = match b.output.write(&b.output_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     if std::env::var_os("DIGEST_TIMINGS").is_some() {
         for (stage, t) in b.timings.iter().skip(1) {
             eprintln!("  {stage:<10} {:>7.1} ms", t.as_secs_f64() * 1000.0);
@@ -213,9 +216,11 @@ fn build(opts: digest::BuildOptions) -> ExitCode {
         n => format!(" ({})", plural(n, "warning")),
     };
     eprintln!(
-        "built {}, {} into {} in {} ms{warnings}",
+        "built {}, {} ({} written, {} unchanged) into {} in {} ms{warnings}",
         plural(b.site.articles.len(), "article"),
         plural(b.output.files.len(), "file"),
+        stats.written,
+        stats.unchanged,
         b.output_dir.display(),
         started.elapsed().as_millis(),
     );

@@ -38,8 +38,10 @@ impl Output {
     }
 
     /// Writes the output to `dir`: first into a sibling folder, then swapped in, so the old
-    /// output stays whole until the new one is complete.
-    pub fn write(&self, dir: &Path) -> Result<(), Error> {
+    /// output stays whole until the new one is complete. A file whose bytes did not change is
+    /// hard-linked from the old output instead of written, so it keeps its modification time and
+    /// a sync to a host (rsync, an object store) moves only what changed.
+    pub fn write(&self, dir: &Path) -> Result<WriteStats, Error> {
         let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(Error::io("creating", parent))?;
         let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
@@ -47,7 +49,8 @@ impl Output {
             .prefix(&format!(".{name}.new-"))
             .tempdir_in(parent)
             .map_err(Error::io("creating", parent))?;
-        self.write_into(staging.path())?;
+        let previous = dir.is_dir().then_some(dir);
+        let stats = self.write_into(staging.path(), previous)?;
         let staged = staging.keep();
         if dir.exists() {
             let old = parent.join(format!(".{name}.old-{}", std::process::id()));
@@ -57,19 +60,28 @@ impl Output {
         } else {
             std::fs::rename(&staged, dir).map_err(Error::io("renaming", &staged))?;
         }
-        Ok(())
+        Ok(stats)
     }
 
-    fn write_into(&self, root: &Path) -> Result<(), Error> {
+    fn write_into(&self, root: &Path, previous: Option<&Path>) -> Result<WriteStats, Error> {
         use rayon::prelude::*;
+        use std::sync::atomic::{AtomicUsize, Ordering};
         let mut dirs: Vec<PathBuf> =
             self.files.keys().filter_map(|k| Path::new(k).parent().map(|p| root.join(p))).collect();
         dirs.dedup();
         for d in &dirs {
             std::fs::create_dir_all(d).map_err(Error::io("creating", d))?;
         }
+        let unchanged = AtomicUsize::new(0);
         self.files.par_iter().try_for_each(|(rel, data)| {
             let to = root.join(rel);
+            if let Some(old) = previous.map(|p| p.join(rel))
+                && self.same_as(data, &old)
+                && std::fs::hard_link(&old, &to).is_ok()
+            {
+                unchanged.fetch_add(1, Ordering::Relaxed);
+                return Ok(());
+            }
             match data {
                 FileData::Bytes(b) => {
                     let mut f = std::fs::File::create(&to).map_err(Error::io("writing", &to))?;
@@ -77,8 +89,34 @@ impl Output {
                 }
                 FileData::Copy(from) => std::fs::copy(from, &to).map(|_| ()).map_err(Error::io("copying", from)),
             }
-        })
+        })?;
+        let unchanged = unchanged.into_inner();
+        Ok(WriteStats { written: self.files.len() - unchanged, unchanged })
     }
+
+    /// True when the file at `old` has exactly these bytes (sizes are compared first).
+    fn same_as(&self, data: &FileData, old: &Path) -> bool {
+        let Ok(meta) = std::fs::symlink_metadata(old) else { return false };
+        if !meta.is_file() {
+            return false;
+        }
+        match data {
+            FileData::Bytes(b) => meta.len() == b.len() as u64 && std::fs::read(old).is_ok_and(|o| o == *b),
+            FileData::Copy(from) => {
+                std::fs::metadata(from).is_ok_and(|m| m.len() == meta.len())
+                    && matches!((std::fs::read(from), std::fs::read(old)), (Ok(a), Ok(b)) if a == b)
+            }
+        }
+    }
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Files written because they are new or changed.
+    pub written: usize,
+    /// Files kept as they were (hard-linked from the previous output).
+    pub unchanged: usize,
 }
 
 #[cfg(test)]
@@ -98,5 +136,25 @@ mod tests {
         assert!(!dir.join("stale.html").exists());
         let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no staging folders left behind");
+    }
+
+    #[test]
+    fn unchanged_files_keep_their_modification_time() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("public");
+        let mut out = Output::default();
+        out.insert("same.html".into(), FileData::Bytes(b"same".to_vec()));
+        out.insert("changes.html".into(), FileData::Bytes(b"one".to_vec()));
+        assert_eq!(out.write(&dir).unwrap(), WriteStats { written: 2, unchanged: 0 });
+        let old_time = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        for f in ["same.html", "changes.html"] {
+            std::fs::File::options().write(true).open(dir.join(f)).unwrap().set_modified(old_time).unwrap();
+        }
+        out.insert("changes.html".into(), FileData::Bytes(b"two".to_vec()));
+        assert_eq!(out.write(&dir).unwrap(), WriteStats { written: 1, unchanged: 1 });
+        let mtime = |f: &str| std::fs::metadata(dir.join(f)).unwrap().modified().unwrap();
+        assert_eq!(mtime("same.html"), old_time);
+        assert_ne!(mtime("changes.html"), old_time);
+        assert_eq!(std::fs::read_to_string(dir.join("changes.html")).unwrap(), "two");
     }
 }
