@@ -65,13 +65,18 @@ pub fn compute(articles: &[Article], topics: usize, people: usize, places: usize
             score[j as usize] = 0.0;
         }
         touched.clear();
-        // Best score first; among equals, the nearest in time, then the newer.
-        cands.sort_by(|a, b| {
+        // Best score first; among equals, the nearest in time, then the newer. Only the top few
+        // are needed, so select them before sorting.
+        let order = |a: &(ArticleId, f64), b: &(ArticleId, f64)| {
             b.1.total_cmp(&a.1)
                 .then_with(|| (a.0.0 as i64 - i as i64).abs().cmp(&(b.0.0 as i64 - i as i64).abs()))
                 .then(a.0.cmp(&b.0))
-        });
-        cands.truncate(TOP);
+        };
+        if cands.len() > TOP {
+            cands.select_nth_unstable_by(TOP, order);
+            cands.truncate(TOP);
+        }
+        cands.sort_by(order);
         top.push(cands);
     }
     // Symmetric closure: b picked a, so a lists b too.

@@ -276,3 +276,25 @@ fn check_external_asks_each_url_politely_and_caches_answers() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("(1 asked now"), "{}", stdout(&o));
 }
+
+#[test]
+fn the_seed_clipping_is_already_in_the_example_site() {
+    // The repository's own digest carries the seed story in the curator's words; importing the
+    // clipping into it finds the same original url and writes nothing.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(repo.join("site.toml"), tmp.path().join("site.toml")).unwrap();
+    let status = std::process::Command::new("cp").arg("-r").arg(repo.join("content")).arg(tmp.path()).status().unwrap();
+    assert!(status.success());
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_digest"))
+        .args(["import", &fixture_file("seed.txt"), "--root"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("already in the site as content/2025/03/05/lukashenko-offers-to-host-russia-ukraine-peace-talks.md"),
+        "{}",
+        stdout(&o)
+    );
+}
