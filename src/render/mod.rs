@@ -100,7 +100,7 @@ pub fn render(site: &Site, theme: &Theme) -> Result<Output, Vec<Diagnostic>> {
         ("news-sitemap.xml".to_string(), seo::news_sitemap(site)),
         ("robots.txt".to_string(), seo::robots(site)),
     ];
-    generated.extend(seo::sitemaps(site, &sitemap));
+    generated.extend(seo::sitemaps(&site.config.base_url, &sitemap, seo::SITEMAP_LIMIT));
     generated.extend(search::index(site));
     for (path, text) in generated {
         out.insert(path, FileData::Bytes(text.into_bytes()));

@@ -88,15 +88,20 @@ fn xml_escape(s: &str) -> String {
 /// Most urls in one sitemap file (the protocol's limit).
 pub const SITEMAP_LIMIT: usize = 50_000;
 
-/// `sitemap.xml` (and `sitemap-N.xml` files with `sitemap.xml` as their index past the limit).
-/// `pages` are (route, lastmod), already in output order.
-pub fn sitemaps(site: &Site, pages: &[(String, Option<DateTime<FixedOffset>>)]) -> Vec<(String, String)> {
+/// `sitemap.xml` (and `sitemap-N.xml` files with `sitemap.xml` as their index past `limit`
+/// urls). `pages` are (route, lastmod), already in output order; `base_url` is absolute.
+pub fn sitemaps(
+    base_url: &str,
+    pages: &[(String, Option<DateTime<FixedOffset>>)],
+    limit: usize,
+) -> Vec<(String, String)> {
+    let abs = |route: &str| format!("{base_url}{route}");
     let one = |chunk: &[(String, Option<DateTime<FixedOffset>>)]| {
         let mut s = String::with_capacity(chunk.len() * 120 + 200);
         s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
         for (route, lastmod) in chunk {
             s.push_str("<url><loc>");
-            s.push_str(&xml_escape(&abs(site, route)));
+            s.push_str(&xml_escape(&abs(route)));
             s.push_str("</loc>");
             if let Some(t) = lastmod {
                 s.push_str("<lastmod>");
@@ -108,17 +113,17 @@ pub fn sitemaps(site: &Site, pages: &[(String, Option<DateTime<FixedOffset>>)]) 
         s.push_str("</urlset>\n");
         s
     };
-    if pages.len() <= SITEMAP_LIMIT {
+    if pages.len() <= limit {
         return vec![("sitemap.xml".into(), one(pages))];
     }
     let mut files = Vec::new();
     let mut index = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for (i, chunk) in pages.chunks(SITEMAP_LIMIT).enumerate() {
+    for (i, chunk) in pages.chunks(limit).enumerate() {
         let name = format!("sitemap-{}.xml", i + 1);
         let newest = chunk.iter().filter_map(|(_, t)| *t).max();
-        index.push_str(&format!("<sitemap><loc>{}</loc>", xml_escape(&abs(site, &name))));
+        index.push_str(&format!("<sitemap><loc>{}</loc>", xml_escape(&abs(&name))));
         if let Some(t) = newest {
             index.push_str(&format!("<lastmod>{}</lastmod>", t.to_rfc3339()));
         }
@@ -172,6 +177,25 @@ mod tests {
     fn script_json_cannot_close_the_script() {
         let v = json!({"headline": "</script><script>alert(1)</script>"});
         assert!(!script_json(&v).contains("</"));
+    }
+
+    #[test]
+    fn sitemap_index_past_the_limit() {
+        let t = DateTime::parse_from_rfc3339("2025-03-05T10:00:00+00:00").unwrap();
+        let pages: Vec<_> = (0..5).map(|i| (format!("p{i}/"), Some(t))).collect();
+        let one = sitemaps("https://x.example/", &pages, 5);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].1.matches("<url>").count(), 5);
+        let many = sitemaps("https://x.example/", &pages, 2);
+        let names: Vec<&str> = many.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]);
+        assert!(many[0].1.contains("<sitemapindex"));
+        assert!(
+            many[0]
+                .1
+                .contains("<loc>https://x.example/sitemap-3.xml</loc><lastmod>2025-03-05T10:00:00+00:00</lastmod>")
+        );
+        assert_eq!(many[3].1.matches("<url>").count(), 1);
     }
 
     #[test]

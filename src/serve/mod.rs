@@ -49,6 +49,8 @@ pub type Log = Arc<dyn Fn(&str) + Send + Sync>;
 struct Server {
     preview: RwLock<Preview>,
     reloads: broadcast::Sender<u64>,
+    /// Turns true on Ctrl-C, so that open event streams end and shutdown does not wait on them.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 /// What drives the rebuild loop.
@@ -104,7 +106,8 @@ pub fn run(opts: ServeOptions, log: Log) -> Result<(), Error> {
     let mut preview = Preview::new();
     preview.apply(outcome);
     let (reloads, _) = broadcast::channel(16);
-    let server = Arc::new(Server { preview: RwLock::new(preview), reloads });
+    let (stopping, _) = tokio::sync::watch::channel(false);
+    let server = Arc::new(Server { preview: RwLock::new(preview), reloads, stopping });
 
     let _watcher = if opts.watch {
         let output_dir =
@@ -122,13 +125,15 @@ pub fn run(opts: ServeOptions, log: Log) -> Result<(), Error> {
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener).map_err(Error::io("listening on", url.clone()))?;
         log(&format!("serving {url}{}  (Ctrl-C to stop)", if opts.watch { " with live reload" } else { "" }));
+        let handler_server = server.clone();
         let app = axum::Router::new().fallback(move |method: Method, uri: Uri| {
-            let server = server.clone();
+            let server = handler_server.clone();
             async move { respond(&server, method, uri).await }
         });
         axum::serve(listener, app)
-            .with_graceful_shutdown(async {
+            .with_graceful_shutdown(async move {
                 let _ = tokio::signal::ctrl_c().await;
+                let _ = server.stopping.send(true);
             })
             .await
             .map_err(Error::io("serving", url.clone()))?;
@@ -314,18 +319,25 @@ fn html_response(status: StatusCode, html: String) -> Response {
 fn events(server: &Server) -> Response {
     let generation = server.preview.read().expect("preview lock is never poisoned").generation;
     let rx = server.reloads.subscribe();
+    let stop = server.stopping.subscribe();
     let first = format!("event: hello\ndata: {generation}\n\n");
-    let stream = futures_util::stream::unfold((Some(first), rx), |(first, mut rx)| async move {
-        if let Some(f) = first {
-            return Some((Ok::<Bytes, std::convert::Infallible>(Bytes::from(f)), (None, rx)));
+    let stream = futures_util::stream::unfold((Some(first), rx, stop), |(first, mut rx, mut stop)| async move {
+        if *stop.borrow() {
+            return None;
         }
-        let msg = match tokio::time::timeout(Duration::from_secs(15), rx.recv()).await {
-            Ok(Ok(g)) => format!("event: reload\ndata: {g}\n\n"),
-            Ok(Err(broadcast::error::RecvError::Lagged(_))) => ": lagged\n\n".to_string(),
-            Ok(Err(broadcast::error::RecvError::Closed)) => return None,
-            Err(_) => ": ping\n\n".to_string(),
+        if let Some(f) = first {
+            return Some((Ok::<Bytes, std::convert::Infallible>(Bytes::from(f)), (None, rx, stop)));
+        }
+        let msg = tokio::select! {
+            r = tokio::time::timeout(Duration::from_secs(15), rx.recv()) => match r {
+                Ok(Ok(g)) => format!("event: reload\ndata: {g}\n\n"),
+                Ok(Err(broadcast::error::RecvError::Lagged(_))) => ": lagged\n\n".to_string(),
+                Ok(Err(broadcast::error::RecvError::Closed)) => return None,
+                Err(_) => ": ping\n\n".to_string(),
+            },
+            _ = stop.changed() => return None,
         };
-        Some((Ok(Bytes::from(msg)), (None, rx)))
+        Some((Ok(Bytes::from(msg)), (None, rx, stop)))
     });
     Response::builder()
         .header(header::CONTENT_TYPE, "text/event-stream")

@@ -293,7 +293,9 @@ fn the_seed_clipping_is_already_in_the_example_site() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("already in the site as content/2025/03/05/lukashenko-offers-to-host-russia-ukraine-peace-talks.md"),
+        stdout(&o).contains(
+            "already in the site as content/2025/03/05/lukashenko-offers-to-host-russia-ukraine-peace-talks.md"
+        ),
         "{}",
         stdout(&o)
     );

@@ -188,3 +188,26 @@ fn a_symlink_leading_out_of_the_site_is_never_served() {
         assert!(!body.contains("top secret"));
     }
 }
+
+#[test]
+fn ctrl_c_stops_cleanly_even_with_a_page_listening_for_reloads() {
+    let site = Site::fixture("build/basic");
+    let mut server = start(&site);
+    let mut events = TcpStream::connect(&server.addr).unwrap();
+    write!(events, "GET /__digest/events HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr).unwrap();
+    events.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut first = [0u8; 256];
+    let n = events.read(&mut first).unwrap();
+    assert!(String::from_utf8_lossy(&first[..n]).contains("text/event-stream"));
+    let status = Command::new("kill").args(["-INT", &server.child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let exit = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop after Ctrl-C");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "{exit:?}");
+}
