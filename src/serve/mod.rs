@@ -123,7 +123,12 @@ pub fn run(opts: ServeOptions, log: Log) -> Result<(), Error> {
         .build()
         .map_err(Error::io("starting", "the server runtime"))?;
     runtime.block_on(async move {
+        use axum::serve::ListenerExt;
         let listener = tokio::net::TcpListener::from_std(listener).map_err(Error::io("listening on", url.clone()))?;
+        // Reload events are a few bytes: send them at once rather than waiting to fill a packet.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         log(&format!("serving {url}{}  (Ctrl-C to stop)", if opts.watch { " with live reload" } else { "" }));
         let handler_server = server.clone();
         let app = axum::Router::new().fallback(move |method: Method, uri: Uri| {
