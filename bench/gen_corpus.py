@@ -448,8 +448,11 @@ class Corpus:
                 if linked != sents[k]:
                     sents[k] = linked
                     break
-        n_par = min(rng.randint(4, 8), len(sents))
-        cuts = sorted(rng.sample(range(1, len(sents)), n_par - 1))
+        # Paragraphs of roughly even length, each cut moved by up to a third of one.
+        n_par = min(rng.randint(4, 8), len(sents) // 2)
+        size = len(sents) / n_par
+        jitter = int(size / 3)
+        cuts = [round(k * size) + rng.randint(-jitter, jitter) for k in range(1, n_par)]
         paras, prev = [], 0
         for c in cuts + [len(sents)]:
             paras.append(" ".join(sents[prev:c]))

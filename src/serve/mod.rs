@@ -163,7 +163,7 @@ fn start_watching(
     let (tx, rx) = std::sync::mpsc::channel::<Event>();
     let handler_root = root.clone();
     let mut debouncer = notify_debouncer_full::new_debouncer(
-        Duration::from_millis(30),
+        Duration::from_millis(15),
         None,
         move |res: notify_debouncer_full::DebounceEventResult| {
             let event = match res {
