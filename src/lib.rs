@@ -97,8 +97,70 @@ pub fn load_config(root: &Path) -> Result<Config, Failure> {
     Config::parse("site.toml", &source::read(&path)?).map_err(Failure::Diagnostics)
 }
 
-/// Builds the site in memory: every stage but writing.
+/// Builds the site in memory: every stage but writing. `serve`, `check` and tests use it.
 pub fn build(opts: &BuildOptions) -> Result<Build, Failure> {
+    let prepared = prepare(opts)?;
+    let output_dir = prepared.output_dir.clone();
+    let sink = std::sync::Mutex::new(Output::default());
+    let done = prepared.render(&sink)?;
+    let output = sink.into_inner().expect("output lock is never poisoned");
+    Ok(Build { site: done.site, output, warnings: done.warnings, output_dir, timings: done.clock.laps })
+}
+
+/// A build written to disk.
+#[derive(Debug)]
+pub struct Written {
+    /// The model.
+    pub site: Site,
+    /// Warnings (a successful build has no errors).
+    pub warnings: Vec<Diagnostic>,
+    /// Where the output went.
+    pub output_dir: PathBuf,
+    /// How long each stage took, in order.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// Files written and kept.
+    pub stats: output::WriteStats,
+    /// Files in the output.
+    pub files: usize,
+}
+
+/// Builds the site and writes it, each page as soon as it is rendered, into a folder beside the
+/// output folder that replaces it only when the build succeeds. `digest build` uses it.
+pub fn build_to_disk(opts: &BuildOptions) -> Result<Written, Failure> {
+    let prepared = prepare(opts)?;
+    let output_dir = prepared.output_dir.clone();
+    let staging = output::Staging::new(&output_dir)?;
+    let mut done = prepared.render(&staging)?;
+    let stats = staging.finish()?;
+    done.clock.lap("write");
+    Ok(Written {
+        site: done.site,
+        warnings: done.warnings,
+        output_dir,
+        timings: done.clock.laps,
+        files: stats.written + stats.unchanged,
+        stats,
+    })
+}
+
+/// Everything up to rendering: loaded, parsed, assembled and checked.
+struct Prepared {
+    site: Site,
+    theme: render::theme::Theme,
+    assets: Vec<source::Asset>,
+    warnings: Vec<Diagnostic>,
+    output_dir: PathBuf,
+    clock: Clock,
+}
+
+/// A rendered build.
+struct Rendered {
+    site: Site,
+    warnings: Vec<Diagnostic>,
+    clock: Clock,
+}
+
+fn prepare(opts: &BuildOptions) -> Result<Prepared, Failure> {
     let root = &opts.root;
     let mut clock = Clock::default();
     clock.lap("start");
@@ -154,33 +216,47 @@ pub fn build(opts: &BuildOptions) -> Result<Build, Failure> {
     if diags.iter().any(Diagnostic::is_error) {
         return Err(fail(diags));
     }
-    let mut output = match render::render(&site, &theme) {
-        Ok(o) => o,
-        Err(d) => {
-            diags.extend(d);
-            return Err(fail(diags));
+    Ok(Prepared { site, theme, assets: content.assets, warnings: diags, output_dir, clock })
+}
+
+impl Prepared {
+    /// Renders every page and copies the assets into `sink`.
+    fn render(self, sink: &dyn output::Sink) -> Result<Rendered, Failure> {
+        let Prepared { site, theme, assets, mut warnings, mut clock, .. } = self;
+        match render::render(&site, &theme, sink) {
+            Ok(()) => {}
+            Err(render::RenderError::Diagnostics(d)) => {
+                warnings.extend(d);
+                return Err(fail(warnings));
+            }
+            Err(render::RenderError::Env(e)) => return Err(Failure::Env(e)),
         }
-    };
-    clock.lap("render");
-    for asset in content.assets {
-        if output.files.contains_key(&asset.to) {
-            diags.push(
-                Diagnostic::error(format!("content/{} would overwrite the generated page {}", asset.to, asset.to))
-                    .in_file(Path::new("content").join(&asset.to)),
-            );
-        } else {
-            output.insert(asset.to, output::FileData::Copy(asset.from));
+        clock.lap("render");
+        for asset in assets {
+            if sink.has(&asset.to) {
+                warnings.push(
+                    Diagnostic::error(format!("content/{} would overwrite the generated page {}", asset.to, asset.to))
+                        .in_file(Path::new("content").join(&asset.to)),
+                );
+            } else {
+                sink.put(asset.to, output::FileData::Copy(asset.from))?;
+            }
         }
+        if warnings.iter().any(Diagnostic::is_error) {
+            return Err(fail(warnings));
+        }
+        diagnostics::sort(&mut warnings);
+        Ok(Rendered { site, warnings, clock })
     }
-    if diags.iter().any(Diagnostic::is_error) {
-        return Err(fail(diags));
-    }
+}
+
+fn fail(mut diags: Vec<Diagnostic>) -> Failure {
     diagnostics::sort(&mut diags);
-    Ok(Build { site, output, warnings: diags, output_dir, timings: clock.laps })
+    Failure::Diagnostics(diags)
 }
 
 /// Stage timings: measured, never printed, by the library.
-#[derive(Default)]
+#[derive(Default, Debug, Clone)]
 struct Clock {
     last: Option<std::time::Instant>,
     laps: Vec<(&'static str, std::time::Duration)>,
@@ -193,9 +269,4 @@ impl Clock {
         self.laps.push((name, since));
         self.last = Some(now);
     }
-}
-
-fn fail(mut diags: Vec<Diagnostic>) -> Failure {
-    diagnostics::sort(&mut diags);
-    Failure::Diagnostics(diags)
 }

@@ -192,24 +192,15 @@ fn failed(f: Failure, what: &str, note: &str) -> ExitCode {
 
 fn build(opts: digest::BuildOptions) -> ExitCode {
     let started = Instant::now();
-    let b = match digest::build(&opts) {
+    let b = match digest::build_to_disk(&opts) {
         Ok(b) => b,
         Err(f) => return failed(f, "build", "; the output folder was left as it was"),
     };
     print_diagnostics(&b.warnings);
-    let writing = Instant::now();
-    let stats = match b.output.write(&b.output_dir) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
     if std::env::var_os("DIGEST_TIMINGS").is_some() {
         for (stage, t) in b.timings.iter().skip(1) {
             eprintln!("  {stage:<10} {:>7.1} ms", t.as_secs_f64() * 1000.0);
         }
-        eprintln!("  {:<10} {:>7.1} ms", "write", writing.elapsed().as_secs_f64() * 1000.0);
     }
     let warnings = match b.warnings.len() {
         0 => String::new(),
@@ -218,9 +209,9 @@ fn build(opts: digest::BuildOptions) -> ExitCode {
     eprintln!(
         "built {}, {} ({} written, {} unchanged) into {} in {} ms{warnings}",
         plural(b.site.articles.len(), "article"),
-        plural(b.output.files.len(), "file"),
-        stats.written,
-        stats.unchanged,
+        plural(b.files, "file"),
+        b.stats.written,
+        b.stats.unchanged,
         b.output_dir.display(),
         started.elapsed().as_millis(),
     );

@@ -2,8 +2,11 @@
 //! so that a failed or interrupted build never leaves a half-written folder.
 
 use std::collections::BTreeMap;
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::Error;
 
@@ -37,75 +40,144 @@ impl Output {
         }
     }
 
-    /// Writes the output to `dir`: first into a sibling folder, then swapped in, so the old
-    /// output stays whole until the new one is complete. A file whose bytes did not change is
-    /// hard-linked from the old output instead of written, so it keeps its modification time and
-    /// a sync to a host (rsync, an object store) moves only what changed.
+    /// Writes the output to `dir`: first into a sibling folder, then swapped in (see `Staging`).
     pub fn write(&self, dir: &Path) -> Result<WriteStats, Error> {
+        use rayon::prelude::*;
+        let staging = Staging::new(dir)?;
+        self.files.par_iter().try_for_each(|(path, data)| staging.put(path.clone(), data.clone()))?;
+        staging.finish()
+    }
+}
+
+/// Where rendered files go: memory (an `Output` behind a lock) or a `Staging` folder on disk.
+pub trait Sink: Sync {
+    /// Adds a file. Called from many threads at once.
+    fn put(&self, path: String, data: FileData) -> Result<(), Error>;
+    /// True if a file was already put at `path`.
+    fn has(&self, path: &str) -> bool;
+}
+
+impl Sink for Mutex<Output> {
+    fn put(&self, path: String, data: FileData) -> Result<(), Error> {
+        self.lock().expect("output lock is never poisoned").insert(path, data);
+        Ok(())
+    }
+    fn has(&self, path: &str) -> bool {
+        self.lock().expect("output lock is never poisoned").files.contains_key(path)
+    }
+}
+
+/// A new output folder being written beside the old one. `finish` swaps it in; dropping it
+/// unfinished (a failed build) removes it, so the old output stays exactly as it was. A file
+/// whose bytes did not change is hard-linked from the old output instead of written, so it
+/// keeps its modification time and a sync to a host moves only what changed.
+pub struct Staging {
+    target: PathBuf,
+    staged: PathBuf,
+    previous: Option<PathBuf>,
+    paths: Mutex<HashSet<String>>,
+    dirs: Mutex<HashSet<PathBuf>>,
+    unchanged: AtomicUsize,
+    done: bool,
+}
+
+impl Staging {
+    /// Starts a staging folder next to `dir`.
+    pub fn new(dir: &Path) -> Result<Staging, Error> {
         let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(Error::io("creating", parent))?;
         let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
-        let staging = tempfile::Builder::new()
+        let staged = tempfile::Builder::new()
             .prefix(&format!(".{name}.new-"))
             .tempdir_in(parent)
-            .map_err(Error::io("creating", parent))?;
-        let previous = dir.is_dir().then_some(dir);
-        let stats = self.write_into(staging.path(), previous)?;
-        let staged = staging.keep();
+            .map_err(Error::io("creating", parent))?
+            .keep();
+        Ok(Staging {
+            target: dir.to_path_buf(),
+            previous: dir.is_dir().then(|| dir.to_path_buf()),
+            staged,
+            paths: Mutex::new(HashSet::new()),
+            dirs: Mutex::new(HashSet::new()),
+            unchanged: AtomicUsize::new(0),
+            done: false,
+        })
+    }
+
+    /// Swaps the new folder in and removes the old one.
+    pub fn finish(mut self) -> Result<WriteStats, Error> {
+        let dir = self.target.clone();
+        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         if dir.exists() {
+            let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-            std::fs::rename(dir, &old).map_err(Error::io("renaming", dir))?;
-            std::fs::rename(&staged, dir).map_err(Error::io("renaming", &staged))?;
+            std::fs::rename(&dir, &old).map_err(Error::io("renaming", &dir))?;
+            std::fs::rename(&self.staged, &dir).map_err(Error::io("renaming", &self.staged))?;
             std::fs::remove_dir_all(&old).map_err(Error::io("removing", &old))?;
         } else {
-            std::fs::rename(&staged, dir).map_err(Error::io("renaming", &staged))?;
+            std::fs::rename(&self.staged, &dir).map_err(Error::io("renaming", &self.staged))?;
         }
-        Ok(stats)
+        self.done = true;
+        let total = self.paths.lock().expect("never poisoned").len();
+        let unchanged = self.unchanged.load(Ordering::Relaxed);
+        Ok(WriteStats { written: total - unchanged, unchanged })
     }
 
-    fn write_into(&self, root: &Path, previous: Option<&Path>) -> Result<WriteStats, Error> {
-        use rayon::prelude::*;
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        let mut dirs: Vec<PathBuf> =
-            self.files.keys().filter_map(|k| Path::new(k).parent().map(|p| root.join(p))).collect();
-        dirs.dedup();
-        for d in &dirs {
-            std::fs::create_dir_all(d).map_err(Error::io("creating", d))?;
+    fn make_parent(&self, to: &Path) -> Result<(), Error> {
+        if let Some(parent) = to.parent()
+            && !self.dirs.lock().expect("never poisoned").contains(parent)
+        {
+            std::fs::create_dir_all(parent).map_err(Error::io("creating", parent))?;
+            self.dirs.lock().expect("never poisoned").insert(parent.to_path_buf());
         }
-        let unchanged = AtomicUsize::new(0);
-        self.files.par_iter().try_for_each(|(rel, data)| {
-            let to = root.join(rel);
-            if let Some(old) = previous.map(|p| p.join(rel))
-                && self.same_as(data, &old)
-                && std::fs::hard_link(&old, &to).is_ok()
-            {
-                unchanged.fetch_add(1, Ordering::Relaxed);
-                return Ok(());
-            }
-            match data {
-                FileData::Bytes(b) => {
-                    let mut f = std::fs::File::create(&to).map_err(Error::io("writing", &to))?;
-                    f.write_all(b).map_err(Error::io("writing", &to))
-                }
-                FileData::Copy(from) => std::fs::copy(from, &to).map(|_| ()).map_err(Error::io("copying", from)),
-            }
-        })?;
-        let unchanged = unchanged.into_inner();
-        Ok(WriteStats { written: self.files.len() - unchanged, unchanged })
+        Ok(())
     }
+}
 
-    /// True when the file at `old` has exactly these bytes (sizes are compared first).
-    fn same_as(&self, data: &FileData, old: &Path) -> bool {
-        let Ok(meta) = std::fs::symlink_metadata(old) else { return false };
-        if !meta.is_file() {
-            return false;
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_dir_all(&self.staged);
+        }
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, rel: String, data: FileData) -> Result<(), Error> {
+        let to = self.staged.join(&rel);
+        self.make_parent(&to)?;
+        let old = self.previous.as_ref().map(|p| p.join(&rel));
+        self.paths.lock().expect("never poisoned").insert(rel);
+        if let Some(old) = old
+            && same_as(&data, &old)
+            && std::fs::hard_link(&old, &to).is_ok()
+        {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
         }
         match data {
-            FileData::Bytes(b) => meta.len() == b.len() as u64 && std::fs::read(old).is_ok_and(|o| o == *b),
-            FileData::Copy(from) => {
-                std::fs::metadata(from).is_ok_and(|m| m.len() == meta.len())
-                    && matches!((std::fs::read(from), std::fs::read(old)), (Ok(a), Ok(b)) if a == b)
+            FileData::Bytes(b) => {
+                let mut f = std::fs::File::create(&to).map_err(Error::io("writing", &to))?;
+                f.write_all(&b).map_err(Error::io("writing", &to))
             }
+            FileData::Copy(from) => std::fs::copy(&from, &to).map(|_| ()).map_err(Error::io("copying", &from)),
+        }
+    }
+    fn has(&self, path: &str) -> bool {
+        self.paths.lock().expect("never poisoned").contains(path)
+    }
+}
+
+/// True when the file at `old` has exactly these bytes (sizes are compared first).
+fn same_as(data: &FileData, old: &Path) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(old) else { return false };
+    if !meta.is_file() {
+        return false;
+    }
+    match data {
+        FileData::Bytes(b) => meta.len() == b.len() as u64 && std::fs::read(old).is_ok_and(|o| o == *b),
+        FileData::Copy(from) => {
+            std::fs::metadata(from).is_ok_and(|m| m.len() == meta.len())
+                && matches!((std::fs::read(from), std::fs::read(old)), (Ok(a), Ok(b)) if a == b)
         }
     }
 }

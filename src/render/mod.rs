@@ -1,4 +1,5 @@
-//! The render stage: site + theme → `Output`, every page rendered in parallel, in memory.
+//! The render stage: site + theme → files in a `Sink` (memory or a staging folder), every page
+//! rendered in parallel.
 //!
 //! Pure given a loaded theme: nothing here reads or writes files. Every template error is
 //! collected with the template's file and line and the page being rendered.
@@ -17,7 +18,7 @@ use tera::{Context, Value};
 
 use crate::diagnostics::Diagnostic;
 use crate::model::{ArticleId, EntityKind, Period, Site};
-use crate::output::{FileData, Output};
+use crate::output::{FileData, Sink};
 use crate::routes::{self, layout};
 use feeds::FeedOf;
 use theme::{StaticData, Theme};
@@ -62,8 +63,17 @@ struct Rendered {
     sitemap: Option<Option<DateTime<FixedOffset>>>,
 }
 
-/// Renders every page of `site` with `theme`.
-pub fn render(site: &Site, theme: &Theme) -> Result<Output, Vec<Diagnostic>> {
+/// Why rendering stopped.
+#[derive(Debug)]
+pub enum RenderError {
+    /// Template errors, each naming the template, line and page.
+    Diagnostics(Vec<Diagnostic>),
+    /// The sink could not take a file.
+    Env(crate::error::Error),
+}
+
+/// Renders every page of `site` with `theme` into `sink`, pages in parallel.
+pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let mut seen = HashSet::new();
     let shared_titles = site.articles.iter().map(|a| a.title.as_str()).filter(|t| !seen.insert(*t)).collect();
     let shared = Shared {
@@ -75,24 +85,30 @@ pub fn render(site: &Site, theme: &Theme) -> Result<Output, Vec<Diagnostic>> {
         shared_titles,
     };
     let jobs = jobs(site);
-    let results: Vec<Result<Rendered, Box<Diagnostic>>> = jobs.par_iter().map(|job| shared.render(job)).collect();
-    let mut out = Output::default();
+    // Each page goes to the sink as soon as it is rendered; only its sitemap entry is kept.
+    let results: Vec<Result<Option<SitemapEntry>, Failed>> = jobs
+        .par_iter()
+        .map(|job| {
+            let r = shared.render(job).map_err(Failed::Template)?;
+            sink.put(routes::file_for(&r.route), FileData::Bytes(r.body.into_bytes())).map_err(Failed::Env)?;
+            Ok(r.sitemap.map(|lastmod| (r.route, lastmod)))
+        })
+        .collect();
     let mut diags = Vec::new();
     let mut sitemap = Vec::new();
     for r in results {
         match r {
-            Ok(r) => {
-                if let Some(lastmod) = r.sitemap {
-                    sitemap.push((r.route.clone(), lastmod));
-                }
-                out.insert(routes::file_for(&r.route), FileData::Bytes(r.body.into_bytes()));
-            }
-            Err(d) => {
+            Ok(entry) => sitemap.extend(entry),
+            Err(Failed::Template(d)) => {
                 if !diags.contains(&*d) {
                     diags.push(*d)
                 }
             }
+            Err(Failed::Env(e)) => return Err(RenderError::Env(e)),
         }
+    }
+    if !diags.is_empty() {
+        return Err(RenderError::Diagnostics(diags));
     }
     let ids = feeds::newest(site, FeedOf::Site);
     let mut generated = vec![
@@ -102,17 +118,25 @@ pub fn render(site: &Site, theme: &Theme) -> Result<Output, Vec<Diagnostic>> {
     ];
     generated.extend(seo::sitemaps(&site.config.base_url, &sitemap, seo::SITEMAP_LIMIT));
     generated.extend(search::index(site));
+    let put = |path: String, data: FileData| sink.put(path, data).map_err(RenderError::Env);
     for (path, text) in generated {
-        out.insert(path, FileData::Bytes(text.into_bytes()));
+        put(path, FileData::Bytes(text.into_bytes()))?;
     }
     for (to, data) in &theme.statics {
         let data = match data {
             StaticData::Embedded(b) => FileData::Bytes(b.to_vec()),
             StaticData::File(p) => FileData::Copy(p.clone()),
         };
-        out.insert(to.clone(), data);
+        put(to.clone(), data)?;
     }
-    if diags.is_empty() { Ok(out) } else { Err(diags) }
+    Ok(())
+}
+
+type SitemapEntry = (String, Option<DateTime<FixedOffset>>);
+
+enum Failed {
+    Template(Box<Diagnostic>),
+    Env(crate::error::Error),
 }
 
 fn pages(n: usize, per_page: usize) -> usize {

@@ -5,10 +5,17 @@ use crate::support::{Site, snapshot_tree};
 /// Builds a broken fixture, checks exit code 1 and that `expect` (a `file:line:col` prefix)
 /// opens the diagnostic, and snapshots the whole text.
 fn check(fixture: &str, expect: &str) -> String {
-    let r = Site::fixture(fixture).build_with(&[]);
+    let site = Site::fixture(fixture);
+    let r = site.build_with(&[]);
     assert_eq!(r.code, 1, "{fixture} should fail:\n{}", r.stderr);
     assert!(r.stderr.starts_with(expect), "{fixture}: expected {expect:?}, got:\n{}", r.stderr);
     assert!(!r.out.exists(), "a failed first build writes no output");
+    let leftovers: Vec<_> = std::fs::read_dir(&site.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public"))
+        .collect();
+    assert!(leftovers.is_empty(), "no staging folder is left behind: {leftovers:?}");
     r.diagnostics()
 }
 
