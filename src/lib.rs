@@ -4,8 +4,8 @@
 //!
 //! ```text
 //! source::load_content ─┐
-//! config::Config::parse ├─> model::assemble ─> model::check_routes ─> render::render ─> Output::write
-//! render::theme::load ──┘      (Site)              (collisions)         (Output, in memory)
+//! config::Config::parse ├─> model::assemble ─> model::check_routes ─> render::render ─> Sink
+//! render::theme::load ──┘      (Site)              (collisions)         (pages)        (Output or Staging)
 //! ```
 //!
 //! Module map: `config` (site.toml), `frontmatter` (article headers), `date` (zones), `markdown`
