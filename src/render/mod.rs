@@ -47,7 +47,7 @@ enum Job {
 struct Shared<'a> {
     site: &'a Site,
     theme: &'a Theme,
-    cards: Vec<Value>,
+    cards: view::Cards,
     site_value: Value,
     items: feeds::Items,
     /// Titles held by more than one article: their pages' `<title>` adds the date.
@@ -79,7 +79,7 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderE
     let shared = Shared {
         site,
         theme,
-        cards: view::cards(site),
+        cards: view::Cards::new(site),
         site_value: view::site_view(site),
         items: feeds::Items::new(site),
         shared_titles,
@@ -237,7 +237,7 @@ impl Shared<'_> {
         let total = pages(ids.len(), per);
         let start = ((page - 1) * per).min(ids.len());
         let end = (start + per).min(ids.len());
-        ctx.insert_value("articles", view::list(&self.cards, &ids[start..end]));
+        ctx.insert_value("articles", self.cards.list(&ids[start..end]));
         ctx.insert(
             "paginator",
             &Paginator {
@@ -290,15 +290,13 @@ impl Shared<'_> {
                     meta.published = Some(a.date.to_rfc3339());
                     meta.modified = Some(a.updated.unwrap_or(a.date).to_rfc3339());
                     ctx.insert("article", &view::article_view(site, a));
-                    ctx.insert_value("related", view::related(site, &self.cards, a));
-                    ctx.insert_value("referenced_by", view::list(&self.cards, &a.referenced_by));
+                    ctx.insert_value("related", self.cards.related(site, a));
+                    ctx.insert_value("referenced_by", self.cards.list(&a.referenced_by));
                     let neighbours: Vec<Value> = a
                         .neighbours
                         .iter()
                         .map(|n| {
-                            let card = |o: Option<ArticleId>| {
-                                o.map(|o| self.cards[o.0 as usize].clone()).unwrap_or(Value::none())
-                            };
+                            let card = |o: Option<ArticleId>| o.map(|o| self.cards.get(o)).unwrap_or(Value::none());
                             let mut m = BTreeMap::new();
                             m.insert("topic".to_string(), Value::from_serializable(&view::topic_link(site, n.topic.0)));
                             m.insert("older".to_string(), card(n.older));
@@ -583,7 +581,7 @@ impl Shared<'_> {
             let mut m = BTreeMap::new();
             m.insert("name".to_string(), Value::from(day.format("%-d %B %Y").to_string()));
             m.insert("href".to_string(), Value::from(self.site.href(&layout::day(day))));
-            m.insert("articles".to_string(), view::list(&self.cards, &ids[i..j]));
+            m.insert("articles".to_string(), self.cards.list(&ids[i..j]));
             groups.push(Value::from(m));
             i = j;
         }
@@ -609,7 +607,7 @@ impl Shared<'_> {
                         m.insert("href".to_string(), Value::none());
                     }
                 }
-                m.insert("articles".to_string(), view::list(&self.cards, &g.articles));
+                m.insert("articles".to_string(), self.cards.list(&g.articles));
                 Value::from(m)
             })
             .collect();

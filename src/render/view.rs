@@ -2,13 +2,13 @@
 //! else. Per-article cards are turned into template values once per build and shared by every
 //! list that shows them (a `tera::Value` clone is a reference-count increment).
 
-use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use tera::Value;
 
-use crate::model::{Article, EntityKind, Related, Site, Why};
+use crate::model::{Article, ArticleId, EntityKind, Related, Site, Why};
 
 /// A link to a topic, entity, edition or period.
 #[derive(Serialize)]
@@ -76,10 +76,72 @@ fn card<'a>(site: &'a Site, a: &'a Article) -> Card<'a> {
     }
 }
 
-/// One template value per article, in id order.
-pub fn cards(site: &Site) -> Vec<Value> {
-    use rayon::prelude::*;
-    site.articles.par_iter().map(|a| Value::from_serializable(&card(site, a))).collect()
+/// Every article's card as a template value, made once per build and shared by every list that
+/// shows it; the variants with a `why` (for related lists) are made on first use.
+pub struct Cards {
+    plain: Vec<Value>,
+    editorial: Vec<OnceLock<Value>>,
+    shared: Vec<OnceLock<Value>>,
+}
+
+impl Cards {
+    /// The cards of every article, in id order.
+    pub fn new(site: &Site) -> Self {
+        use rayon::prelude::*;
+        let n = site.articles.len();
+        Cards {
+            plain: site.articles.par_iter().map(|a| Value::from_serializable(&card(site, a))).collect(),
+            editorial: (0..n).map(|_| OnceLock::new()).collect(),
+            shared: (0..n).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// One article's card.
+    pub fn get(&self, id: ArticleId) -> Value {
+        self.plain[id.0 as usize].clone()
+    }
+
+    /// The cards of some articles.
+    pub fn list(&self, ids: &[ArticleId]) -> Value {
+        Value::from(ids.iter().map(|id| self.get(*id)).collect::<Vec<_>>())
+    }
+
+    /// The related list: cards of site articles (with `why`), and outside links.
+    pub fn related(&self, site: &Site, a: &Article) -> Value {
+        let items: Vec<Value> = a
+            .related
+            .iter()
+            .map(|r| match r {
+                Related::Article(id, why) => {
+                    let (cells, label) = match why {
+                        Why::Editorial => (&self.editorial, "editorial"),
+                        Why::Shared => (&self.shared, "shared"),
+                    };
+                    cells[id.0 as usize]
+                        .get_or_init(|| {
+                            let mut c = card(site, site.article(*id));
+                            c.why = Some(label);
+                            Value::from_serializable(&c)
+                        })
+                        .clone()
+                }
+                Related::External { title, url } => Value::from_serializable(&Card {
+                    title,
+                    href: url,
+                    permalink: url.clone(),
+                    date: DateView::new(&a.date),
+                    summary: "",
+                    source: None,
+                    url: Some(url),
+                    topics: vec![],
+                    draft: false,
+                    external: true,
+                    why: Some("editorial"),
+                }),
+            })
+            .collect();
+        Value::from(items)
+    }
 }
 
 /// A topic's link.
@@ -189,50 +251,6 @@ pub fn article_view<'a>(site: &'a Site, a: &'a Article) -> ArticleView<'a> {
         draft: a.draft,
         extra: &a.extra,
     }
-}
-
-/// The related list: cards of site articles (with `why`), and outside links.
-pub fn related(site: &Site, cards: &[Value], a: &Article) -> Value {
-    let items: Vec<Value> = a
-        .related
-        .iter()
-        .map(|r| match r {
-            Related::Article(id, why) => {
-                let mut m = map_of(&cards[id.0 as usize]);
-                let why = match why {
-                    Why::Editorial => "editorial",
-                    Why::Shared => "shared",
-                };
-                m.insert("why".into(), Value::from(why));
-                Value::from(m)
-            }
-            Related::External { title, url } => Value::from_serializable(&Card {
-                title,
-                href: url,
-                permalink: url.clone(),
-                date: DateView::new(&a.date),
-                summary: "",
-                source: None,
-                url: Some(url),
-                topics: vec![],
-                draft: false,
-                external: true,
-                why: Some("editorial"),
-            }),
-        })
-        .collect();
-    let _ = site;
-    Value::from(items)
-}
-
-/// Copies a map value's entries (cheap: values are shared).
-pub fn map_of(v: &Value) -> BTreeMap<String, Value> {
-    v.as_map().map(|m| m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()).unwrap_or_default()
-}
-
-/// The cards of some articles.
-pub fn list(cards: &[Value], ids: &[crate::model::ArticleId]) -> Value {
-    Value::from(ids.iter().map(|id| cards[id.0 as usize].clone()).collect::<Vec<_>>())
 }
 
 /// A feed a page links with `<link rel="alternate">`.
