@@ -225,3 +225,51 @@ fn missing_site_is_a_misuse_exit_2() {
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_digest")).args(["build", "--bogus"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A rebuild into the previous output (which keeps unchanged files by hard link) must give
+/// exactly what a clean build of the changed site gives, for every kind of change.
+#[test]
+fn rebuilding_over_an_old_output_equals_a_clean_build() {
+    type Change = fn(&Site);
+    let changes: [(&str, Change); 6] = [
+        ("article edited", |s| {
+            let p = s.root.join("content/2025/03/04/claim.md");
+            let t = std::fs::read_to_string(&p).unwrap();
+            std::fs::write(p, t.replace("on Tuesday", "on Wednesday")).unwrap();
+        }),
+        ("article added", |s| {
+            s.write(
+                "content/2025/03/06/new.md",
+                "+++\ntitle = \"New\"\ndate = 2025-03-06\ntopics = [\"peace-talks\"]\n+++\nNew.\n",
+            )
+        }),
+        ("article deleted", |s| std::fs::remove_file(s.root.join("content/2025/02/20/earlier.md")).unwrap()),
+        ("topic renamed", |s| {
+            let p = s.root.join("site.toml");
+            let t = std::fs::read_to_string(&p).unwrap();
+            std::fs::write(p, t.replace("name = \"Peace talks\"", "name = \"Negotiations\"")).unwrap();
+        }),
+        ("template edited", |s| {
+            s.write("templates/404.html", "{% extends \"base.html\" %}{% block main %}<h1>Gone</h1>{% endblock main %}")
+        }),
+        ("site.toml edited", |s| {
+            let p = s.root.join("site.toml");
+            let t = std::fs::read_to_string(&p).unwrap();
+            std::fs::write(p, t.replace("title = \"Fixture\"", "title = \"Renamed\"")).unwrap();
+        }),
+    ];
+    for (what, change) in changes {
+        let site = Site::fixture("build/basic");
+        let before = snapshot_tree(&site.build().out);
+        change(&site);
+        let rebuilt = site.build();
+        let stderr = rebuilt.stderr.clone();
+        let incremental = snapshot_tree(&rebuilt.out);
+        std::fs::remove_dir_all(&rebuilt.out).unwrap();
+        let clean = snapshot_tree(&site.build().out);
+        assert!(incremental == clean, "{what}: rebuilding over the old output differs from a clean build");
+        assert!(incremental != before, "{what}: the change shows in the output");
+        // Most files did not change and were kept, not written again.
+        assert!(stderr.contains(" unchanged)"), "{stderr}");
+    }
+}
