@@ -37,48 +37,55 @@ pub fn compute(articles: &[Article], topics: usize, people: usize, places: usize
         .collect();
     let norm: Vec<f64> = feats.iter().map(|fs| fs.iter().map(|f| weight[*f]).sum::<f64>().sqrt()).collect();
 
-    let mut score = vec![0.0f64; n];
-    let mut touched: Vec<u32> = Vec::new();
-    let mut top: Vec<Vec<(ArticleId, f64)>> = Vec::with_capacity(n);
-    for (i, fs) in feats.iter().enumerate() {
-        for f in fs {
-            let w = weight[*f];
-            if w == 0.0 {
-                continue;
-            }
-            let list = &postings[*f];
-            let pos = list.binary_search(&(i as u32)).expect("an article is in its own postings");
-            let lo = pos.saturating_sub(WINDOW);
-            let hi = (pos + WINDOW + 1).min(list.len());
-            for &j in &list[lo..hi] {
-                if j as usize != i {
-                    if score[j as usize] == 0.0 {
-                        touched.push(j);
+    // Each article's candidates are scored independently, in parallel; each worker keeps its
+    // own dense score buffer and the list of entries it touched.
+    use rayon::prelude::*;
+    let top: Vec<Vec<(ArticleId, f64)>> = feats
+        .par_iter()
+        .enumerate()
+        .map_init(
+            || (vec![0.0f64; n], Vec::<u32>::new()),
+            |(score, touched), (i, fs)| {
+                for f in fs {
+                    let w = weight[*f];
+                    if w == 0.0 {
+                        continue;
                     }
-                    score[j as usize] += w;
+                    let list = &postings[*f];
+                    let pos = list.binary_search(&(i as u32)).expect("an article is in its own postings");
+                    let lo = pos.saturating_sub(WINDOW);
+                    let hi = (pos + WINDOW + 1).min(list.len());
+                    for &j in &list[lo..hi] {
+                        if j as usize != i {
+                            if score[j as usize] == 0.0 {
+                                touched.push(j);
+                            }
+                            score[j as usize] += w;
+                        }
+                    }
                 }
-            }
-        }
-        let mut cands: Vec<(ArticleId, f64)> =
-            touched.iter().map(|&j| (ArticleId(j), score[j as usize] / (norm[i] * norm[j as usize]))).collect();
-        for &j in &touched {
-            score[j as usize] = 0.0;
-        }
-        touched.clear();
-        // Best score first; among equals, the nearest in time, then the newer. Only the top few
-        // are needed, so select them before sorting.
-        let order = |a: &(ArticleId, f64), b: &(ArticleId, f64)| {
-            b.1.total_cmp(&a.1)
-                .then_with(|| (a.0.0 as i64 - i as i64).abs().cmp(&(b.0.0 as i64 - i as i64).abs()))
-                .then(a.0.cmp(&b.0))
-        };
-        if cands.len() > TOP {
-            cands.select_nth_unstable_by(TOP, order);
-            cands.truncate(TOP);
-        }
-        cands.sort_by(order);
-        top.push(cands);
-    }
+                let mut cands: Vec<(ArticleId, f64)> =
+                    touched.iter().map(|&j| (ArticleId(j), score[j as usize] / (norm[i] * norm[j as usize]))).collect();
+                for &j in touched.iter() {
+                    score[j as usize] = 0.0;
+                }
+                touched.clear();
+                // Best score first; among equals, the nearest in time, then the newer. Only the
+                // top few are needed, so select them before sorting.
+                let order = |a: &(ArticleId, f64), b: &(ArticleId, f64)| {
+                    b.1.total_cmp(&a.1)
+                        .then_with(|| (a.0.0 as i64 - i as i64).abs().cmp(&(b.0.0 as i64 - i as i64).abs()))
+                        .then(a.0.cmp(&b.0))
+                };
+                if cands.len() > TOP {
+                    cands.select_nth_unstable_by(TOP, order);
+                    cands.truncate(TOP);
+                }
+                cands.sort_by(order);
+                cands
+            },
+        )
+        .collect();
     // Symmetric closure: b picked a, so a lists b too.
     let mut all: Vec<Vec<(ArticleId, f64)>> = top.clone();
     for (i, list) in top.iter().enumerate() {
