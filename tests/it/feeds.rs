@@ -158,3 +158,23 @@ fn a_site_under_a_path_prefix_keeps_it_in_feeds_and_sitemaps() {
     let index: serde_json::Value = serde_json::from_str(&r.file("search-index.json")).unwrap();
     assert_eq!(index["base"], "/digest/");
 }
+
+#[test]
+fn every_feed_of_the_site_parses() {
+    let r = Site::fixture("build/basic").build();
+    let feeds: Vec<String> = r
+        .listing()
+        .into_iter()
+        .filter(|f| f.ends_with("atom.xml") || f.ends_with("rss.xml") || f == "feed.json")
+        .collect();
+    // Site (3), 3 topics, 2 people, 2 sources.
+    assert_eq!(feeds.len(), 10, "{feeds:?}");
+    for f in &feeds {
+        let feed = parse_feed(&r, f);
+        assert!(!feed.entries.is_empty(), "{f} has items");
+        for e in &feed.entries {
+            assert!(e.published.is_some() && e.updated.is_some(), "{f}: dates");
+            assert!(e.links.iter().any(|l| l.href.starts_with("https://example.org/")), "{f}: permalink");
+        }
+    }
+}
