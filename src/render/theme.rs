@@ -113,13 +113,12 @@ pub fn load(root: &Path, config: &Config) -> Result<Result<Theme, Vec<Diagnostic
     let mut tera = Tera::new();
     tera.autoescape_on([".html", ".htm", ".xml"]);
     let named: Vec<(String, String)> = sources.iter().map(|(n, (_, t))| (n.clone(), t.clone())).collect();
-    let theme_without_tera = |tera| Theme { tera, sources: sources.clone(), statics: statics.clone() };
-    match tera.add_raw_templates(named) {
-        Ok(()) => Ok(Ok(theme_without_tera(tera))),
-        Err(e) => {
-            let t = theme_without_tera(Tera::new());
-            Ok(Err(vec![t.diagnostic(&e, None)]))
-        }
+    let added = tera.add_raw_templates(named);
+    let theme = Theme { tera, sources, statics };
+    match added {
+        Ok(()) => Ok(Ok(theme)),
+        // The diagnostic needs the sources to show the template's line.
+        Err(e) => Ok(Err(vec![theme.diagnostic(&e, None)])),
     }
 }
 

@@ -107,3 +107,8 @@ fn config_and_content_errors_are_reported_together() {
     assert!(r.stderr.contains("site.toml:3:12: error: unknown time zone"), "{}", r.stderr);
     assert!(r.stderr.contains("content/no-title.md:1:1: error"), "{}", r.stderr);
 }
+
+#[test]
+fn template_syntax_error_names_template_and_line() {
+    insta::assert_snapshot!(check("errors/template_syntax", "templates/article.html:3:"));
+}
