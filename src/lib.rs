@@ -68,6 +68,11 @@ pub struct Build {
     pub output_dir: PathBuf,
     /// How long each stage took, in order.
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// Files copied from `content/` as they are.
+    pub assets: Vec<source::Asset>,
+    /// Set by `build_after` when only some articles' bodies changed: how many pages and
+    /// feeds were rendered again (the rest of the output was kept).
+    pub rerendered: Option<usize>,
 }
 
 /// Why a build failed.
@@ -99,12 +104,58 @@ pub fn load_config(root: &Path) -> Result<Config, Failure> {
 
 /// Builds the site in memory: every stage but writing. `serve`, `check` and tests use it.
 pub fn build(opts: &BuildOptions) -> Result<Build, Failure> {
+    build_after(opts, None, false)
+}
+
+/// Like `build`, given the previous build of the same site. When only article files changed
+/// (`content_only`) and, once assembled, nothing but some articles' rendered bodies differ, only
+/// their pages and the feeds carrying their text are rendered again; the rest of the previous
+/// output is kept. Otherwise everything is rendered. The result is the same either way (tested).
+pub fn build_after(opts: &BuildOptions, previous: Option<&Build>, content_only: bool) -> Result<Build, Failure> {
     let prepared = prepare(opts)?;
     let output_dir = prepared.output_dir.clone();
+    let assets = prepared.assets.clone();
+    let reuse = previous
+        .filter(|p| content_only && p.assets == assets)
+        .and_then(|p| model::changed_bodies(&p.site, &prepared.site).map(|changed| (p, changed)));
+    if let Some((previous, changed)) = reuse {
+        let Prepared { site, theme, mut warnings, mut clock, .. } = prepared;
+        let sink = std::sync::Mutex::new(previous.output.clone());
+        let before = sink.lock().expect("fresh lock").files.len();
+        let rerendered = match render::render_bodies(&site, &theme, &sink, &changed) {
+            Ok(n) => n,
+            Err(render::RenderError::Diagnostics(d)) => {
+                warnings.extend(d);
+                return Err(fail(warnings));
+            }
+            Err(render::RenderError::Env(e)) => return Err(Failure::Env(e)),
+        };
+        clock.lap("render");
+        let output = sink.into_inner().expect("output lock is never poisoned");
+        debug_assert_eq!(before, output.files.len(), "re-rendering bodies adds no file");
+        diagnostics::sort(&mut warnings);
+        return Ok(Build {
+            site,
+            output,
+            warnings,
+            output_dir,
+            timings: clock.laps,
+            assets,
+            rerendered: Some(rerendered),
+        });
+    }
     let sink = std::sync::Mutex::new(Output::default());
     let done = prepared.render(&sink)?;
     let output = sink.into_inner().expect("output lock is never poisoned");
-    Ok(Build { site: done.site, output, warnings: done.warnings, output_dir, timings: done.clock.laps })
+    Ok(Build {
+        site: done.site,
+        output,
+        warnings: done.warnings,
+        output_dir,
+        timings: done.clock.laps,
+        assets,
+        rerendered: None,
+    })
 }
 
 /// A build written to disk.

@@ -138,6 +138,80 @@ pub struct Article {
     pub extra: toml::Table,
 }
 
+impl Article {
+    /// True when everything but the rendered body is equal: then no page other than this
+    /// article's own, and no feed but those carrying its text, can differ.
+    pub fn same_but_body(&self, other: &Article) -> bool {
+        let Article {
+            id,
+            path,
+            rel,
+            slug,
+            title,
+            date,
+            updated,
+            day,
+            url,
+            source,
+            topics,
+            people,
+            places,
+            summary,
+            body_html: _,
+            related,
+            referenced_by,
+            links_to,
+            neighbours,
+            edition,
+            route,
+            href,
+            draft,
+            extra,
+        } = self;
+        *id == other.id
+            && *path == other.path
+            && *rel == other.rel
+            && *slug == other.slug
+            && *title == other.title
+            && *date == other.date
+            && *updated == other.updated
+            && *day == other.day
+            && *url == other.url
+            && *source == other.source
+            && *topics == other.topics
+            && *people == other.people
+            && *places == other.places
+            && *summary == other.summary
+            && *related == other.related
+            && *referenced_by == other.referenced_by
+            && *links_to == other.links_to
+            && *neighbours == other.neighbours
+            && *edition == other.edition
+            && *route == other.route
+            && *href == other.href
+            && *draft == other.draft
+            && *extra == other.extra
+    }
+}
+
+/// The articles whose rendered body alone changed between two builds of the same site, or None
+/// when anything else changed (then everything must be rendered again).
+pub fn changed_bodies(before: &Site, after: &Site) -> Option<Vec<ArticleId>> {
+    if before.articles.len() != after.articles.len() {
+        return None;
+    }
+    let mut changed = Vec::new();
+    for (a, b) in before.articles.iter().zip(&after.articles) {
+        if !a.same_but_body(b) {
+            return None;
+        }
+        if a.body_html != b.body_html {
+            changed.push(b.id);
+        }
+    }
+    Some(changed)
+}
+
 /// A topic: declared in `site.toml`, used in front matter, or both.
 #[derive(Debug, Clone)]
 pub struct Topic {

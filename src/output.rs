@@ -5,16 +5,16 @@ use std::collections::BTreeMap;
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::error::Error;
 
 /// Contents of one output file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileData {
-    /// Rendered bytes.
-    Bytes(Vec<u8>),
+    /// Rendered bytes, shared: copying an `Output` copies no file contents.
+    Bytes(Arc<[u8]>),
     /// A file copied as it is (an asset or a static file).
     Copy(PathBuf),
 }
@@ -174,7 +174,7 @@ fn same_as(data: &FileData, old: &Path) -> bool {
         return false;
     }
     match data {
-        FileData::Bytes(b) => meta.len() == b.len() as u64 && std::fs::read(old).is_ok_and(|o| o == *b),
+        FileData::Bytes(b) => meta.len() == b.len() as u64 && std::fs::read(old).is_ok_and(|o| *o == **b),
         FileData::Copy(from) => {
             std::fs::metadata(from).is_ok_and(|m| m.len() == meta.len())
                 && matches!((std::fs::read(from), std::fs::read(old)), (Ok(a), Ok(b)) if a == b)
@@ -202,7 +202,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("stale.html"), "old").unwrap();
         let mut out = Output::default();
-        out.insert("a/index.html".into(), FileData::Bytes(b"new".to_vec()));
+        out.insert("a/index.html".into(), FileData::Bytes(b"new".to_vec().into()));
         out.write(&dir).unwrap();
         assert_eq!(std::fs::read_to_string(dir.join("a/index.html")).unwrap(), "new");
         assert!(!dir.join("stale.html").exists());
@@ -215,14 +215,14 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("public");
         let mut out = Output::default();
-        out.insert("same.html".into(), FileData::Bytes(b"same".to_vec()));
-        out.insert("changes.html".into(), FileData::Bytes(b"one".to_vec()));
+        out.insert("same.html".into(), FileData::Bytes(b"same".to_vec().into()));
+        out.insert("changes.html".into(), FileData::Bytes(b"one".to_vec().into()));
         assert_eq!(out.write(&dir).unwrap(), WriteStats { written: 2, unchanged: 0 });
         let old_time = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
         for f in ["same.html", "changes.html"] {
             std::fs::File::options().write(true).open(dir.join(f)).unwrap().set_modified(old_time).unwrap();
         }
-        out.insert("changes.html".into(), FileData::Bytes(b"two".to_vec()));
+        out.insert("changes.html".into(), FileData::Bytes(b"two".to_vec().into()));
         assert_eq!(out.write(&dir).unwrap(), WriteStats { written: 1, unchanged: 1 });
         let mtime = |f: &str| std::fs::metadata(dir.join(f)).unwrap().modified().unwrap();
         assert_eq!(mtime("same.html"), old_time);

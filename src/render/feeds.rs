@@ -10,7 +10,7 @@ use tera::Value;
 use crate::model::{Article, ArticleId, EntityKind, Site};
 
 /// What a feed is about.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FeedOf {
     /// The whole site.
     Site,

@@ -25,6 +25,7 @@ use theme::{StaticData, Theme};
 use view::{FeedLink, Link, PageMeta, Paginator, TermLink};
 
 /// One file to render.
+#[derive(Clone, Copy)]
 enum Job {
     Home,
     Article(ArticleId),
@@ -43,11 +44,23 @@ enum Job {
     Rss,
 }
 
+impl Job {
+    /// Same file (feeds compared by what they are about).
+    fn same(&self, other: &Job) -> bool {
+        match (self, other) {
+            (Job::Article(a), Job::Article(b)) => a == b,
+            (Job::Atom(a), Job::Atom(b)) => a == b,
+            (Job::Rss, Job::Rss) => true,
+            _ => false,
+        }
+    }
+}
+
 /// Shared, per-build values.
 struct Shared<'a> {
     site: &'a Site,
     theme: &'a Theme,
-    cards: view::Cards,
+    cards: view::Cards<'a>,
     site_value: Value,
     items: feeds::Items,
     /// Titles held by more than one article: their pages' `<title>` adds the date.
@@ -74,42 +87,8 @@ pub enum RenderError {
 
 /// Renders every page of `site` with `theme` into `sink`, pages in parallel.
 pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
-    let mut seen = HashSet::new();
-    let shared_titles = site.articles.iter().map(|a| a.title.as_str()).filter(|t| !seen.insert(*t)).collect();
-    let shared = Shared {
-        site,
-        theme,
-        cards: view::Cards::new(site),
-        site_value: view::site_view(site),
-        items: feeds::Items::new(site),
-        shared_titles,
-    };
-    let jobs = jobs(site);
-    // Each page goes to the sink as soon as it is rendered; only its sitemap entry is kept.
-    let results: Vec<Result<Option<SitemapEntry>, Failed>> = jobs
-        .par_iter()
-        .map(|job| {
-            let r = shared.render(job).map_err(Failed::Template)?;
-            sink.put(routes::file_for(&r.route), FileData::Bytes(r.body.into_bytes())).map_err(Failed::Env)?;
-            Ok(r.sitemap.map(|lastmod| (r.route, lastmod)))
-        })
-        .collect();
-    let mut diags = Vec::new();
-    let mut sitemap = Vec::new();
-    for r in results {
-        match r {
-            Ok(entry) => sitemap.extend(entry),
-            Err(Failed::Template(d)) => {
-                if !diags.contains(&*d) {
-                    diags.push(*d)
-                }
-            }
-            Err(Failed::Env(e)) => return Err(RenderError::Env(e)),
-        }
-    }
-    if !diags.is_empty() {
-        return Err(RenderError::Diagnostics(diags));
-    }
+    let shared = Shared::new(site, theme);
+    let sitemap = shared.render_jobs(&jobs(site), sink)?;
     let ids = feeds::newest(site, FeedOf::Site);
     let mut generated = vec![
         ("feed.json".to_string(), feeds::json_feed(site, &ids)),
@@ -120,16 +99,52 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderE
     generated.extend(search::index(site));
     let put = |path: String, data: FileData| sink.put(path, data).map_err(RenderError::Env);
     for (path, text) in generated {
-        put(path, FileData::Bytes(text.into_bytes()))?;
+        put(path, FileData::Bytes(text.into_bytes().into()))?;
     }
     for (to, data) in &theme.statics {
         let data = match data {
-            StaticData::Embedded(b) => FileData::Bytes(b.to_vec()),
+            StaticData::Embedded(b) => FileData::Bytes((*b).into()),
             StaticData::File(p) => FileData::Copy(p.clone()),
         };
         put(to.clone(), data)?;
     }
     Ok(())
+}
+
+/// Renders what a change to the bodies of `changed` alone can change, when nothing else of
+/// theirs changed: their own pages and the feeds that carry their full text. Every other page
+/// shows only titles, summaries, dates, names and links, so it is the same as before.
+/// Returns how many files it rendered.
+pub fn render_bodies(site: &Site, theme: &Theme, sink: &dyn Sink, changed: &[ArticleId]) -> Result<usize, RenderError> {
+    let shared = Shared::new(site, theme);
+    let mut jobs: Vec<Job> = changed.iter().map(|id| Job::Article(*id)).collect();
+    let mut scopes = vec![FeedOf::Site];
+    for id in changed {
+        let a = site.article(*id);
+        scopes.extend(a.topics.iter().map(|t| FeedOf::Topic(t.0 as usize)));
+        scopes.extend(a.people.iter().map(|p| FeedOf::Entity(EntityKind::Person, p.0 as usize)));
+        scopes.extend(a.source.iter().map(|s| FeedOf::Entity(EntityKind::Source, s.0 as usize)));
+    }
+    let mut site_feed = false;
+    for of in scopes {
+        if !feeds::newest(site, of).iter().any(|id| changed.contains(id)) {
+            continue;
+        }
+        let more: &[Job] =
+            if matches!(of, FeedOf::Site) { &[Job::Atom(FeedOf::Site), Job::Rss] } else { &[Job::Atom(of)] };
+        for job in more {
+            if !jobs.iter().any(|j| j.same(job)) {
+                jobs.push(*job);
+            }
+        }
+        site_feed |= matches!(of, FeedOf::Site);
+    }
+    shared.render_jobs(&jobs, sink)?;
+    if site_feed {
+        let json = feeds::json_feed(site, &feeds::newest(site, FeedOf::Site));
+        sink.put("feed.json".to_string(), FileData::Bytes(json.into_bytes().into())).map_err(RenderError::Env)?;
+    }
+    Ok(jobs.len() + usize::from(site_feed))
 }
 
 type SitemapEntry = (String, Option<DateTime<FixedOffset>>);
@@ -178,7 +193,48 @@ fn kind_words(kind: EntityKind) -> (&'static str, &'static str, &'static str) {
     }
 }
 
-impl Shared<'_> {
+impl<'a> Shared<'a> {
+    fn new(site: &'a Site, theme: &'a Theme) -> Self {
+        let mut seen = HashSet::new();
+        let shared_titles = site.articles.iter().map(|a| a.title.as_str()).filter(|t| !seen.insert(*t)).collect();
+        Shared {
+            site,
+            theme,
+            cards: view::Cards::new(site),
+            site_value: view::site_view(site),
+            items: feeds::Items::new(site),
+            shared_titles,
+        }
+    }
+
+    /// Renders `jobs` in parallel, each file going to the sink as soon as it is done. Returns
+    /// the sitemap entries of the HTML pages.
+    fn render_jobs(&self, jobs: &[Job], sink: &dyn Sink) -> Result<Vec<SitemapEntry>, RenderError> {
+        let results: Vec<Result<Option<SitemapEntry>, Failed>> = jobs
+            .par_iter()
+            .map(|job| {
+                let r = self.render(job).map_err(Failed::Template)?;
+                sink.put(routes::file_for(&r.route), FileData::Bytes(r.body.into_bytes().into()))
+                    .map_err(Failed::Env)?;
+                Ok(r.sitemap.map(|lastmod| (r.route, lastmod)))
+            })
+            .collect();
+        let mut diags = Vec::new();
+        let mut sitemap = Vec::new();
+        for r in results {
+            match r {
+                Ok(entry) => sitemap.extend(entry),
+                Err(Failed::Template(d)) => {
+                    if !diags.contains(&*d) {
+                        diags.push(*d)
+                    }
+                }
+                Err(Failed::Env(e)) => return Err(RenderError::Env(e)),
+            }
+        }
+        if diags.is_empty() { Ok(sitemap) } else { Err(RenderError::Diagnostics(diags)) }
+    }
+
     /// Page metadata with the site's feeds linked; callers add their own feed and JSON-LD.
     fn meta(&self, kind: &'static str, title: String, description: String, route: &str) -> PageMeta {
         let site = self.site;
@@ -290,7 +346,7 @@ impl Shared<'_> {
                     meta.published = Some(a.date.to_rfc3339());
                     meta.modified = Some(a.updated.unwrap_or(a.date).to_rfc3339());
                     ctx.insert("article", &view::article_view(site, a));
-                    ctx.insert_value("related", self.cards.related(site, a));
+                    ctx.insert_value("related", self.cards.related(a));
                     ctx.insert_value("referenced_by", self.cards.list(&a.referenced_by));
                     let neighbours: Vec<Value> = a
                         .neighbours

@@ -76,29 +76,28 @@ fn card<'a>(site: &'a Site, a: &'a Article) -> Card<'a> {
     }
 }
 
-/// Every article's card as a template value, made once per build and shared by every list that
-/// shows it; the variants with a `why` (for related lists) are made on first use.
-pub struct Cards {
-    plain: Vec<Value>,
+/// Every article's card as a template value, made on first use (once per build) and shared by
+/// every list that shows it; likewise the variants with a `why`, for related lists.
+pub struct Cards<'a> {
+    site: &'a Site,
+    plain: Vec<OnceLock<Value>>,
     editorial: Vec<OnceLock<Value>>,
     shared: Vec<OnceLock<Value>>,
 }
 
-impl Cards {
-    /// The cards of every article, in id order.
-    pub fn new(site: &Site) -> Self {
-        use rayon::prelude::*;
+impl<'a> Cards<'a> {
+    /// Room for the cards of every article.
+    pub fn new(site: &'a Site) -> Self {
         let n = site.articles.len();
-        Cards {
-            plain: site.articles.par_iter().map(|a| Value::from_serializable(&card(site, a))).collect(),
-            editorial: (0..n).map(|_| OnceLock::new()).collect(),
-            shared: (0..n).map(|_| OnceLock::new()).collect(),
-        }
+        let cells = || (0..n).map(|_| OnceLock::new()).collect();
+        Cards { site, plain: cells(), editorial: cells(), shared: cells() }
     }
 
     /// One article's card.
     pub fn get(&self, id: ArticleId) -> Value {
-        self.plain[id.0 as usize].clone()
+        self.plain[id.0 as usize]
+            .get_or_init(|| Value::from_serializable(&card(self.site, self.site.article(id))))
+            .clone()
     }
 
     /// The cards of some articles.
@@ -107,7 +106,8 @@ impl Cards {
     }
 
     /// The related list: cards of site articles (with `why`), and outside links.
-    pub fn related(&self, site: &Site, a: &Article) -> Value {
+    pub fn related(&self, a: &Article) -> Value {
+        let site = self.site;
         let items: Vec<Value> = a
             .related
             .iter()

@@ -118,7 +118,7 @@ mod tests {
     fn out() -> Output {
         let mut o = Output::default();
         for f in ["index.html", "a/index.html", "style.css", "caf\u{e9}/index.html"] {
-            o.insert(f.into(), FileData::Bytes(vec![]));
+            o.insert(f.into(), FileData::Bytes(Vec::new().into()));
         }
         o
     }

@@ -23,7 +23,7 @@ use tokio::sync::broadcast;
 
 use crate::error::Error;
 use crate::output::FileData;
-use crate::{BuildOptions, Failure};
+use crate::{Build, BuildOptions, Failure};
 use state::{Outcome, Preview};
 use watch::ChangeKind;
 
@@ -61,24 +61,33 @@ enum Event {
     WatchError(String),
 }
 
-fn build_once(opts: &BuildOptions) -> Result<(Outcome, String), Error> {
+/// One (re)build. Returns what to show, the line for the terminal, and the build to start
+/// from next time when it succeeded.
+fn build_once(
+    opts: &BuildOptions,
+    previous: Option<&Build>,
+    content_only: bool,
+) -> Result<(Outcome, String, Option<Build>), Error> {
     let started = Instant::now();
-    Ok(match crate::build(opts) {
+    Ok(match crate::build_after(opts, previous, content_only) {
         Ok(b) => {
+            let rendered = match b.rerendered {
+                Some(n) => format!("rendered {n} of {} files again", b.output.files.len()),
+                None => format!("{} files", b.output.files.len()),
+            };
             let summary = format!(
-                "built {} articles, {} files in {} ms{}",
+                "built {} articles, {rendered} in {} ms{}",
                 b.site.articles.len(),
-                b.output.files.len(),
                 started.elapsed().as_millis(),
                 if b.warnings.is_empty() { String::new() } else { format!(" ({} warnings)", b.warnings.len()) }
             );
-            (Outcome::Built(b.output), summary)
+            (Outcome::Built(b.output.clone()), summary, Some(b))
         }
         Err(Failure::Diagnostics(d)) => {
             let errors = d.iter().filter(|x| x.is_error()).count();
             let mut text: Vec<String> = d.iter().map(|x| x.to_string()).collect();
             text.push(format!("build failed with {errors} errors: still serving the last good version"));
-            (Outcome::Failed(d), text.join("\n\n"))
+            (Outcome::Failed(d), text.join("\n\n"), None)
         }
         Err(Failure::Env(e)) => return Err(e),
     })
@@ -101,7 +110,7 @@ pub fn run(opts: ServeOptions, log: Log) -> Result<(), Error> {
     }
     let build_opts =
         BuildOptions { root: root.clone(), output: None, drafts: opts.drafts, base_url: Some(url.clone()) };
-    let (outcome, summary) = build_once(&build_opts)?;
+    let (outcome, summary, last) = build_once(&build_opts, None, false)?;
     log(&summary);
     let mut preview = Preview::new();
     preview.apply(outcome);
@@ -112,7 +121,7 @@ pub fn run(opts: ServeOptions, log: Log) -> Result<(), Error> {
     let _watcher = if opts.watch {
         let output_dir =
             crate::load_config(&root).map(|c| root.join(c.output_dir)).unwrap_or_else(|_| root.join("public"));
-        Some(start_watching(root.clone(), output_dir, build_opts, server.clone(), log.clone())?)
+        Some(start_watching(root.clone(), output_dir, build_opts, last, server.clone(), log.clone())?)
     } else {
         None
     };
@@ -151,6 +160,7 @@ fn start_watching(
     root: PathBuf,
     output_dir: PathBuf,
     build_opts: BuildOptions,
+    last: Option<Build>,
     server: Arc<Server>,
     log: Log,
 ) -> Result<
@@ -206,13 +216,20 @@ fn start_watching(
                 .map_err(|e| Error::NotASite(format!("cannot watch {}: {e}", d.display())))?;
         }
     }
-    std::thread::spawn(move || rebuild_loop(rx, build_opts, server, log));
+    std::thread::spawn(move || rebuild_loop(rx, build_opts, last, server, log));
     Ok(debouncer)
 }
 
 /// Rebuilds after each batch of changes; changes that arrive during a rebuild are merged into
-/// the next one.
-fn rebuild_loop(rx: std::sync::mpsc::Receiver<Event>, opts: BuildOptions, server: Arc<Server>, log: Log) {
+/// the next one. The last good build is kept so that an edit to article text re-renders only
+/// what shows that text.
+fn rebuild_loop(
+    rx: std::sync::mpsc::Receiver<Event>,
+    opts: BuildOptions,
+    mut last: Option<Build>,
+    server: Arc<Server>,
+    log: Log,
+) {
     while let Ok(event) = rx.recv() {
         let (mut changed, mut since) = match event {
             Event::Changed(c, t) => (c, t),
@@ -230,8 +247,12 @@ fn rebuild_loop(rx: std::sync::mpsc::Receiver<Event>, opts: BuildOptions, server
         changed.sort();
         changed.dedup();
         let what: Vec<String> = changed.iter().map(|(_, p)| p.display().to_string()).collect();
-        match build_once(&opts) {
-            Ok((outcome, summary)) => {
+        let content_only = changed.iter().all(|(kind, _)| *kind == ChangeKind::Content);
+        match build_once(&opts, last.as_ref(), content_only) {
+            Ok((outcome, summary, good)) => {
+                if good.is_some() {
+                    last = good;
+                }
                 let generation = {
                     let mut p = server.preview.write().expect("preview lock is never poisoned");
                     p.apply(outcome);
@@ -288,7 +309,7 @@ async fn respond(server: &Server, method: Method, uri: Uri) -> Response {
         http::Resolved::NotFound => (StatusCode::NOT_FOUND, "404.html".to_string()),
     };
     let bytes: Vec<u8> = match output.files.get(&key) {
-        Some(FileData::Bytes(b)) => b.clone(),
+        Some(FileData::Bytes(b)) => b.to_vec(),
         Some(FileData::Copy(from)) => match tokio::fs::read(from).await {
             Ok(b) => b,
             Err(_) => return plain(StatusCode::NOT_FOUND, "not found\n"),

@@ -273,3 +273,42 @@ fn rebuilding_over_an_old_output_equals_a_clean_build() {
         assert!(stderr.contains(" unchanged)"), "{stderr}");
     }
 }
+
+/// `serve` rebuilds with `build_after`: when only article text changed it renders only those
+/// pages and the feeds carrying them. Its result must equal a full build, and anything beyond
+/// the text must fall back to a full render.
+#[test]
+fn partial_rebuilds_equal_full_builds() {
+    let site = Site::fixture("build/basic");
+    let opts = digest::BuildOptions { root: site.root.clone(), ..Default::default() };
+    let edit = |rel: &str, from: &str, to: &str| {
+        let p = site.root.join(rel);
+        let t = std::fs::read_to_string(&p).unwrap();
+        assert!(t.contains(from), "{rel} has {from:?}");
+        std::fs::write(p, t.replacen(from, to, 1)).unwrap();
+    };
+    let cases: [(&str, &str, &str, Option<usize>); 5] = [
+        // Text after the first paragraph of an article in every feed: its page, 7 feeds, feed.json.
+        ("content/2025/03/05/offer.md", "- [ ] talks held", "- [ ] talks held\n- [ ] a new item", Some(9)),
+        // An explicit summary keeps cards unchanged while the body changes.
+        ("content/2025/03/04/claim.md", "with **bold** text", "with *other* text", Some(7)),
+        // The first paragraph is the summary shown in lists: everything again.
+        ("content/2025/03/05/offer.md", "The leader said", "The leader declared", None),
+        // A new cross-link changes backlinks elsewhere.
+        ("content/2025/03/04/claim.md", "with *other* text", "with [[offer]]", None),
+        ("content/2025/03/04/claim.md", "title = \"President", "title = \"The president", None),
+    ];
+    let mut previous = digest::build(&opts).unwrap();
+    for (rel, from, to, expect) in cases {
+        edit(rel, from, to);
+        let partial = digest::build_after(&opts, Some(&previous), true).unwrap();
+        let full = digest::build(&opts).unwrap();
+        assert_eq!(partial.rerendered, expect, "{rel}: {from:?} -> {to:?}");
+        assert!(partial.output == full.output, "{rel}: {from:?} -> {to:?}: partial differs from full");
+        assert!(partial.output != previous.output, "the edit shows");
+        previous = partial;
+    }
+    // A change to anything but content (here a template) always renders everything.
+    let again = digest::build_after(&opts, Some(&previous), false).unwrap();
+    assert_eq!(again.rerendered, None);
+}
