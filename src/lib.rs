@@ -73,6 +73,8 @@ pub struct Build {
     /// Set by `build_after` when only some articles' bodies changed: how many pages and
     /// feeds were rendered again (the rest of the output was kept).
     pub rerendered: Option<usize>,
+    /// Parsed front matter and rendered bodies the next `build_after` can reuse.
+    pub memo: model::Memo,
 }
 
 /// Why a build failed.
@@ -112,14 +114,15 @@ pub fn build(opts: &BuildOptions) -> Result<Build, Failure> {
 /// their pages and the feeds carrying their text are rendered again; the rest of the previous
 /// output is kept. Otherwise everything is rendered. The result is the same either way (tested).
 pub fn build_after(opts: &BuildOptions, previous: Option<&Build>, content_only: bool) -> Result<Build, Failure> {
-    let prepared = prepare(opts)?;
+    let empty = model::Memo::default();
+    let prepared = prepare(opts, previous.map_or(&empty, |p| &p.memo))?;
     let output_dir = prepared.output_dir.clone();
     let assets = prepared.assets.clone();
     let reuse = previous
         .filter(|p| content_only && p.assets == assets)
         .and_then(|p| model::changed_bodies(&p.site, &prepared.site).map(|changed| (p, changed)));
     if let Some((previous, changed)) = reuse {
-        let Prepared { site, theme, mut warnings, mut clock, .. } = prepared;
+        let Prepared { site, theme, mut warnings, mut clock, memo, .. } = prepared;
         let sink = std::sync::Mutex::new(previous.output.clone());
         let before = sink.lock().expect("fresh lock").files.len();
         let rerendered = match render::render_bodies(&site, &theme, &sink, &changed) {
@@ -142,6 +145,7 @@ pub fn build_after(opts: &BuildOptions, previous: Option<&Build>, content_only: 
             timings: clock.laps,
             assets,
             rerendered: Some(rerendered),
+            memo,
         });
     }
     let sink = std::sync::Mutex::new(Output::default());
@@ -155,6 +159,7 @@ pub fn build_after(opts: &BuildOptions, previous: Option<&Build>, content_only: 
         timings: done.clock.laps,
         assets,
         rerendered: None,
+        memo: done.memo,
     })
 }
 
@@ -178,7 +183,7 @@ pub struct Written {
 /// Builds the site and writes it, each page as soon as it is rendered, into a folder beside the
 /// output folder that replaces it only when the build succeeds. `digest build` uses it.
 pub fn build_to_disk(opts: &BuildOptions) -> Result<Written, Failure> {
-    let prepared = prepare(opts)?;
+    let prepared = prepare(opts, &model::Memo::default())?;
     let output_dir = prepared.output_dir.clone();
     let staging = output::Staging::new(&output_dir)?;
     let mut done = prepared.render(&staging)?;
@@ -202,6 +207,7 @@ struct Prepared {
     warnings: Vec<Diagnostic>,
     output_dir: PathBuf,
     clock: Clock,
+    memo: model::Memo,
 }
 
 /// A rendered build.
@@ -209,9 +215,10 @@ struct Rendered {
     site: Site,
     warnings: Vec<Diagnostic>,
     clock: Clock,
+    memo: model::Memo,
 }
 
-fn prepare(opts: &BuildOptions) -> Result<Prepared, Failure> {
+fn prepare(opts: &BuildOptions, memo: &model::Memo) -> Result<Prepared, Failure> {
     let root = &opts.root;
     let mut clock = Clock::default();
     clock.lap("start");
@@ -250,7 +257,7 @@ fn prepare(opts: &BuildOptions) -> Result<Prepared, Failure> {
     let output_dir = opts.output.clone().unwrap_or_else(|| root.join(&config.output_dir));
     let theme = render::theme::load(root, &config)?;
     clock.lap("theme");
-    let (site, assemble_diags) = model::assemble(config, content.articles, opts.drafts);
+    let (site, assemble_diags, memo) = model::assemble_with(config, content.articles, opts.drafts, memo);
     diags.extend(assemble_diags);
     clock.lap("assemble");
     let theme = match theme {
@@ -267,13 +274,13 @@ fn prepare(opts: &BuildOptions) -> Result<Prepared, Failure> {
     if diags.iter().any(Diagnostic::is_error) {
         return Err(fail(diags));
     }
-    Ok(Prepared { site, theme, assets: content.assets, warnings: diags, output_dir, clock })
+    Ok(Prepared { site, theme, assets: content.assets, warnings: diags, output_dir, clock, memo })
 }
 
 impl Prepared {
     /// Renders every page and copies the assets into `sink`.
     fn render(self, sink: &dyn output::Sink) -> Result<Rendered, Failure> {
-        let Prepared { site, theme, assets, mut warnings, mut clock, .. } = self;
+        let Prepared { site, theme, assets, mut warnings, mut clock, memo, .. } = self;
         match render::render(&site, &theme, sink) {
             Ok(()) => {}
             Err(render::RenderError::Diagnostics(d)) => {
@@ -297,7 +304,7 @@ impl Prepared {
             return Err(fail(warnings));
         }
         diagnostics::sort(&mut warnings);
-        Ok(Rendered { site, warnings, clock })
+        Ok(Rendered { site, warnings, clock, memo })
     }
 }
 

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use rayon::prelude::*;
@@ -345,20 +346,64 @@ struct Parsed {
     slug: String,
 }
 
+/// What `assemble` can reuse from an earlier build of the same site: parsed front matter and
+/// rendered bodies, keyed by a hash of everything each depends on, so a hit is exactly what
+/// parsing or rendering again would give. Holds only what the last build used.
+#[derive(Debug, Clone, Default)]
+pub struct Memo {
+    parsed: HashMap<u64, Arc<(FrontMatter, usize)>>,
+    bodies: HashMap<u64, Arc<markdown::Rendered<ArticleId>>>,
+}
+
+fn key<T: std::hash::Hash>(parts: &T) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    parts.hash(&mut h);
+    h.finish()
+}
+
 /// Builds the site from the loaded sources. Returns every diagnostic found (warnings too);
 /// the site is None when there was an error.
 pub fn assemble(config: Config, sources: Vec<Source>, drafts: bool) -> (Option<Site>, Vec<Diagnostic>) {
+    let (site, diags, _) = assemble_with(config, sources, drafts, &Memo::default());
+    (site, diags)
+}
+
+/// `assemble`, reusing what `memo` holds, and returning what the next build can reuse.
+pub fn assemble_with(
+    config: Config,
+    sources: Vec<Source>,
+    drafts: bool,
+    memo: &Memo,
+) -> (Option<Site>, Vec<Diagnostic>, Memo) {
     let zone = config.timezone;
+    let zone_name = format!("{zone:?}");
     let names: Vec<(String, String)> = sources.iter().map(|s| (s.rel.clone(), file_slug(&s.rel))).collect();
-    let results: Vec<Result<Parsed, Vec<Diagnostic>>> = sources
+    type Read = Result<(Parsed, u64, Arc<(FrontMatter, usize)>), Vec<Diagnostic>>;
+    let results: Vec<Read> = sources
         .into_par_iter()
         .map(|src| {
-            let (fm, body_start) = frontmatter::parse(&src.path, &src.text, &zone)?;
+            let k = key(&(&src.path, &src.text, &zone_name));
+            let parsed = match memo.parsed.get(&k) {
+                Some(hit) => hit.clone(),
+                None => Arc::new(frontmatter::parse(&src.path, &src.text, &zone)?),
+            };
+            let (fm, body_start) = (parsed.0.clone(), parsed.1);
             let slug = match &fm.slug {
                 Some(s) => s.value.clone(),
                 None => file_slug(&src.rel),
             };
-            Ok(Parsed { path: src.path, rel: src.rel, text: src.text, fm, body_start, slug })
+            Ok((Parsed { path: src.path, rel: src.rel, text: src.text, fm, body_start, slug }, k, parsed))
+        })
+        .collect();
+    let mut next = Memo::default();
+    let results: Vec<Result<Parsed, Vec<Diagnostic>>> = results
+        .into_iter()
+        .map(|r| {
+            r.map(|(p, k, kept)| {
+                next.parsed.insert(k, kept);
+                p
+            })
         })
         .collect();
     let mut diags = Vec::new();
@@ -424,15 +469,28 @@ pub fn assemble(config: Config, sources: Vec<Source>, drafts: bool) -> (Option<S
     index.unavailable = unavailable;
     let editorial = resolve_related(&config, &parsed, &index, &mut diags);
     let switches = markdown::Switches { smart_punctuation: config.smart_punctuation, unsafe_html: config.unsafe_html };
-    let rendered: Vec<_> = parsed
+    // A body renders the same as long as its text and every article it could link to are the same.
+    let links: Vec<(&str, &str, Option<&str>, &str, &str)> = articles
+        .iter()
+        .map(|a| (a.slug.as_str(), a.title.as_str(), a.url.as_deref(), a.rel.as_str(), a.href.as_str()))
+        .collect();
+    let env = key(&(&links, &index.unavailable, switches.smart_punctuation, switches.unsafe_html));
+    let rendered: Vec<(u64, Arc<markdown::Rendered<ArticleId>>)> = parsed
         .par_iter()
         .map(|p| {
             let body = &p.text[p.body_start..];
-            markdown::render(body, &p.slug, switches, &index)
+            let k = key(&(env, &p.slug, body));
+            let r = match memo.bodies.get(&k) {
+                Some(hit) => hit.clone(),
+                None => Arc::new(markdown::render(body, &p.slug, switches, &index)),
+            };
+            (k, r)
         })
         .collect();
     drop(index);
-    for ((a, p), r) in articles.iter_mut().zip(&parsed).zip(rendered) {
+    for ((a, p), (k, r)) in articles.iter_mut().zip(&parsed).zip(rendered) {
+        next.bodies.insert(k, r.clone());
+        let r = Arc::unwrap_or_clone(r);
         for (msg, range) in r.problems {
             let span = range.start + p.body_start..range.end + p.body_start;
             diags.push(Diagnostic::error(msg).at(&p.path, &p.text, span));
@@ -484,10 +542,10 @@ pub fn assemble(config: Config, sources: Vec<Source>, drafts: bool) -> (Option<S
     let editions = editions(config.edition, &mut articles, &topics);
 
     if diags.iter().any(Diagnostic::is_error) {
-        return (None, diags);
+        return (None, diags, next);
     }
     let site = Site { config, articles, topics, people, places, sources, years, months, days, editions };
-    (Some(site), diags)
+    (Some(site), diags, next)
 }
 
 /// `2025/03/05/my-story.md` → `my-story`.

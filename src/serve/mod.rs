@@ -75,12 +75,17 @@ fn build_once(
                 Some(n) => format!("rendered {n} of {} files again", b.output.files.len()),
                 None => format!("{} files", b.output.files.len()),
             };
-            let summary = format!(
+            let mut summary = format!(
                 "built {} articles, {rendered} in {} ms{}",
                 b.site.articles.len(),
                 started.elapsed().as_millis(),
                 if b.warnings.is_empty() { String::new() } else { format!(" ({} warnings)", b.warnings.len()) }
             );
+            if std::env::var_os("DIGEST_TIMINGS").is_some() {
+                let laps: Vec<String> =
+                    b.timings.iter().skip(1).map(|(s, t)| format!("{s} {:.0} ms", t.as_secs_f64() * 1000.0)).collect();
+                summary.push_str(&format!(" [{}]", laps.join(", ")));
+            }
             (Outcome::Built(b.output.clone()), summary, Some(b))
         }
         Err(Failure::Diagnostics(d)) => {
