@@ -37,7 +37,7 @@ pub enum RelatedRef {
 }
 
 /// The checked front matter of one article.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FrontMatter {
     /// Headline.
     pub title: String,

@@ -213,6 +213,48 @@ pub fn changed_bodies(before: &Site, after: &Site) -> Option<Vec<ArticleId>> {
     Some(changed)
 }
 
+/// The fast path of a rebuild when some article files changed: if their front matter is exactly
+/// as before and their new bodies keep the same summary and the same links to other articles,
+/// nothing but those bodies can differ from a full build, so the previous site is copied with
+/// the new bodies. Returns None (rebuild everything) otherwise, including when a body has a
+/// problem to report.
+pub fn reassemble_bodies(before: &Site, memo: &Memo, changed: &[Source]) -> Option<(Site, Vec<ArticleId>)> {
+    let by_rel: HashMap<&str, ArticleId> = before.articles.iter().map(|a| (a.rel.as_str(), a.id)).collect();
+    let index = Index::new(&before.articles);
+    let switches = markdown::Switches {
+        smart_punctuation: before.config.smart_punctuation,
+        unsafe_html: before.config.unsafe_html,
+    };
+    let mut bodies: Vec<(ArticleId, String)> = Vec::new();
+    for src in changed {
+        let id = *by_rel.get(src.rel.as_str())?;
+        let old = before.article(id);
+        let (fm, body_start) = frontmatter::parse(&src.path, &src.text, &before.config.timezone).ok()?;
+        let (old_fm, _) = memo.fronts.get(&src.rel)?.as_ref();
+        if fm != *old_fm {
+            return None;
+        }
+        let r = markdown::render(&src.text[body_start..], &old.slug, switches, &index);
+        let links_to: Vec<ArticleId> = r.links.into_iter().filter(|x| *x != id).collect();
+        let summary = fm.summary.clone().unwrap_or(r.first_paragraph);
+        if !r.problems.is_empty() || links_to != old.links_to || summary != old.summary {
+            return None;
+        }
+        bodies.push((id, r.html));
+    }
+    drop(index);
+    let mut site = before.clone();
+    let mut ids = Vec::new();
+    for (id, html) in bodies {
+        let a = &mut site.articles[id.0 as usize];
+        if a.body_html != html {
+            a.body_html = html;
+            ids.push(id);
+        }
+    }
+    Some((site, ids))
+}
+
 /// A topic: declared in `site.toml`, used in front matter, or both.
 #[derive(Debug, Clone)]
 pub struct Topic {
@@ -353,6 +395,8 @@ struct Parsed {
 pub struct Memo {
     parsed: HashMap<u64, Arc<(FrontMatter, usize)>>,
     bodies: HashMap<u64, Arc<markdown::Rendered<ArticleId>>>,
+    /// The front matter of each article of the site, by file (relative to `content/`).
+    fronts: HashMap<String, Arc<(FrontMatter, usize)>>,
 }
 
 fn key<T: std::hash::Hash>(parts: &T) -> u64 {
@@ -401,6 +445,7 @@ pub fn assemble_with(
         .into_iter()
         .map(|r| {
             r.map(|(p, k, kept)| {
+                next.fronts.insert(p.rel.clone(), kept.clone());
                 next.parsed.insert(k, kept);
                 p
             })

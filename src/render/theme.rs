@@ -53,6 +53,12 @@ pub struct Theme {
     pub statics: BTreeMap<String, StaticData>,
 }
 
+impl std::fmt::Debug for Theme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Theme").field("templates", &self.sources.keys().collect::<Vec<_>>()).finish_non_exhaustive()
+    }
+}
+
 impl Theme {
     /// Turns a Tera error into a diagnostic naming the template file, line and, if given, the page.
     pub fn diagnostic(&self, e: &tera::Error, page: Option<&str>) -> Diagnostic {

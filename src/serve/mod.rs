@@ -66,10 +66,10 @@ enum Event {
 fn build_once(
     opts: &BuildOptions,
     previous: Option<&Build>,
-    content_only: bool,
+    content_files: Option<&[PathBuf]>,
 ) -> Result<(Outcome, String, Option<Build>), Error> {
     let started = Instant::now();
-    Ok(match crate::build_after(opts, previous, content_only) {
+    Ok(match crate::build_after(opts, previous, content_files) {
         Ok(b) => {
             let rendered = match b.rerendered {
                 Some(n) => format!("rendered {n} of {} files again", b.output.files.len()),
@@ -115,7 +115,7 @@ pub fn run(opts: ServeOptions, log: Log) -> Result<(), Error> {
     }
     let build_opts =
         BuildOptions { root: root.clone(), output: None, drafts: opts.drafts, base_url: Some(url.clone()) };
-    let (outcome, summary, last) = build_once(&build_opts, None, false)?;
+    let (outcome, summary, last) = build_once(&build_opts, None, None)?;
     log(&summary);
     let mut preview = Preview::new();
     preview.apply(outcome);
@@ -253,7 +253,8 @@ fn rebuild_loop(
         changed.dedup();
         let what: Vec<String> = changed.iter().map(|(_, p)| p.display().to_string()).collect();
         let content_only = changed.iter().all(|(kind, _)| *kind == ChangeKind::Content);
-        match build_once(&opts, last.as_ref(), content_only) {
+        let files: Vec<PathBuf> = changed.iter().map(|(_, p)| p.clone()).collect();
+        match build_once(&opts, last.as_ref(), content_only.then_some(files.as_slice())) {
             Ok((outcome, summary, good)) => {
                 if good.is_some() {
                     last = good;

@@ -287,28 +287,38 @@ fn partial_rebuilds_equal_full_builds() {
         assert!(t.contains(from), "{rel} has {from:?}");
         std::fs::write(p, t.replacen(from, to, 1)).unwrap();
     };
-    let cases: [(&str, &str, &str, Option<usize>); 5] = [
+    let cases: [(&str, &str, &str, Option<usize>); 6] = [
         // Text after the first paragraph of an article in every feed: its page, 7 feeds, feed.json.
         ("content/2025/03/05/offer.md", "- [ ] talks held", "- [ ] talks held\n- [ ] a new item", Some(9)),
         // An explicit summary keeps cards unchanged while the body changes.
         ("content/2025/03/04/claim.md", "with **bold** text", "with *other* text", Some(7)),
+        // Same, through the slower path that assembles the whole site again (the change list
+        // names a file that is not an article, so the shortcut does not apply).
+        ("content/2025/03/04/claim.md", "with *other* text", "with _other_ text!", Some(7)),
         // The first paragraph is the summary shown in lists: everything again.
         ("content/2025/03/05/offer.md", "The leader said", "The leader declared", None),
         // A new cross-link changes backlinks elsewhere.
-        ("content/2025/03/04/claim.md", "with *other* text", "with [[offer]]", None),
+        ("content/2025/03/04/claim.md", "with _other_ text!", "with [[offer]]", None),
         ("content/2025/03/04/claim.md", "title = \"President", "title = \"The president", None),
     ];
     let mut previous = digest::build(&opts).unwrap();
-    for (rel, from, to, expect) in cases {
+    for (i, (rel, from, to, expect)) in cases.into_iter().enumerate() {
         edit(rel, from, to);
-        let partial = digest::build_after(&opts, Some(&previous), true).unwrap();
+        let mut files = vec![std::path::PathBuf::from(rel)];
+        if i == 2 {
+            files.push("content/notes.txt".into());
+        }
+        let partial = digest::build_after(&opts, Some(&previous), Some(&files)).unwrap();
         let full = digest::build(&opts).unwrap();
         assert_eq!(partial.rerendered, expect, "{rel}: {from:?} -> {to:?}");
+        // The first two edits take the shortcut that skips loading and assembling the site.
+        let assembled_all = partial.timings.iter().any(|(stage, _)| *stage == "theme");
+        assert_eq!(assembled_all, i >= 2, "case {i}: shortcut taken or not");
         assert!(partial.output == full.output, "{rel}: {from:?} -> {to:?}: partial differs from full");
         assert!(partial.output != previous.output, "the edit shows");
         previous = partial;
     }
     // A change to anything but content (here a template) always renders everything.
-    let again = digest::build_after(&opts, Some(&previous), false).unwrap();
+    let again = digest::build_after(&opts, Some(&previous), None).unwrap();
     assert_eq!(again.rerendered, None);
 }
