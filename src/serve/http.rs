@@ -89,11 +89,20 @@ pub fn overlay(errors: &[Diagnostic]) -> String {
     )
 }
 
-/// The script that reloads the page when a rebuild of another generation is announced.
+/// The script that brings the page up to date when a rebuild of another generation is
+/// announced: it fetches the page again and swaps in the new body when the head is unchanged
+/// and the page runs no script of its own (faster than a reload, and the scroll position stays);
+/// otherwise it reloads.
 pub fn live_script(generation: u64) -> String {
     format!(
         "<script>(function(){{var g={generation};var es=new EventSource(\"{EVENTS}\");\
-         function check(e){{if(Number(e.data)!==g){{es.close();location.reload();}}}}\
+         function reload(){{es.close();location.reload();}}\
+         function check(e){{var n=Number(e.data);if(n===g)return;g=n;\
+         if(e.type===\"hello\"||document.querySelector(\"body script[src]\")){{reload();return;}}\
+         fetch(location.href,{{cache:\"no-store\"}}).then(function(r){{return r.text();}}).then(function(t){{\
+         var d=new DOMParser().parseFromString(t,\"text/html\");\
+         if(d.head.innerHTML!==document.head.innerHTML||d.body.querySelector(\"script[src]\")){{reload();return;}}\
+         document.body.replaceWith(d.body);}}).catch(reload);}}\
          es.addEventListener(\"hello\",check);es.addEventListener(\"reload\",check);}})();</script>"
     )
 }
