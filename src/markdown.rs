@@ -50,8 +50,8 @@ pub struct Switches {
 /// The result of rendering one article body.
 #[derive(Debug, Clone)]
 pub struct Rendered<Id> {
-    /// The body as HTML.
-    pub html: String,
+    /// The body as HTML (shared: the model and the memo of `serve` hold the same text).
+    pub html: std::sync::Arc<str>,
     /// Plain text of the first paragraph.
     pub first_paragraph: String,
     /// Articles this body links to, in order of first appearance, without repeats.
@@ -174,7 +174,7 @@ pub fn render<L: Links>(body: &str, prefix: &str, opts: Switches, links: &L) -> 
     if has_raw_html && !opts.unsafe_html {
         html = sanitise(&html);
     }
-    Rendered { html, first_paragraph: first_paragraph.trim().to_string(), links: out_links, problems }
+    Rendered { html: html.into(), first_paragraph: first_paragraph.trim().to_string(), links: out_links, problems }
 }
 
 /// Decides where a link goes. Returns the new destination (None: keep it) and, for a `[[slug]]`

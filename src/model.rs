@@ -118,7 +118,7 @@ pub struct Article {
     /// Explicit summary, or the first paragraph's text.
     pub summary: String,
     /// Rendered body.
-    pub body_html: String,
+    pub body_html: Arc<str>,
     /// Editorial and computed related articles, editorial first, without repeats.
     pub related: Vec<Related>,
     /// Articles whose body links here, newest first.
@@ -225,7 +225,7 @@ pub fn reassemble_bodies(before: &Site, memo: &Memo, changed: &[Source]) -> Opti
         smart_punctuation: before.config.smart_punctuation,
         unsafe_html: before.config.unsafe_html,
     };
-    let mut bodies: Vec<(ArticleId, String)> = Vec::new();
+    let mut bodies: Vec<(ArticleId, Arc<str>)> = Vec::new();
     for src in changed {
         let id = *by_rel.get(src.rel.as_str())?;
         let old = before.article(id);
@@ -496,7 +496,7 @@ pub fn assemble_with(
                 people: dedup(p.fm.people.iter().map(|n| people.id(&n.value)).collect()),
                 places: dedup(p.fm.places.iter().map(|n| places.id(&n.value)).collect()),
                 summary: String::new(),
-                body_html: String::new(),
+                body_html: Arc::from(""),
                 related: Vec::new(),
                 referenced_by: Vec::new(),
                 links_to: Vec::new(),
@@ -534,15 +534,14 @@ pub fn assemble_with(
         .collect();
     drop(index);
     for ((a, p), (k, r)) in articles.iter_mut().zip(&parsed).zip(rendered) {
-        next.bodies.insert(k, r.clone());
-        let r = Arc::unwrap_or_clone(r);
-        for (msg, range) in r.problems {
+        for (msg, range) in &r.problems {
             let span = range.start + p.body_start..range.end + p.body_start;
-            diags.push(Diagnostic::error(msg).at(&p.path, &p.text, span));
+            diags.push(Diagnostic::error(msg.clone()).at(&p.path, &p.text, span));
         }
-        a.summary = p.fm.summary.clone().unwrap_or(r.first_paragraph);
-        a.body_html = r.html;
-        a.links_to = r.links.into_iter().filter(|id| *id != a.id).collect();
+        a.summary = p.fm.summary.clone().unwrap_or_else(|| r.first_paragraph.clone());
+        a.body_html = r.html.clone();
+        a.links_to = r.links.iter().copied().filter(|id| *id != a.id).collect();
+        next.bodies.insert(k, r);
     }
 
     for i in 0..articles.len() {

@@ -126,7 +126,7 @@ mod tests {
             people: people.iter().map(|p| EntityId(*p)).collect(),
             places: vec![],
             summary: String::new(),
-            body_html: String::new(),
+            body_html: "".into(),
             related: vec![],
             referenced_by: vec![],
             links_to: vec![],
