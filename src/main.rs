@@ -364,3 +364,8 @@ fn init(dir: PathBuf) -> ExitCode {
         }
     }
 }
+
+// A faster allocator than glibc's for the many small strings and values of a build, and one that
+// returns memory instead of keeping per-thread arenas.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
