@@ -141,11 +141,7 @@ pub fn build_after(
         let before = sink.lock().expect("fresh lock").files.len();
         let rerendered = match render::render_bodies(&site, &theme, &sink, &changed) {
             Ok(n) => n,
-            Err(render::RenderError::Diagnostics(d)) => {
-                warnings.extend(d);
-                return Err(fail(warnings));
-            }
-            Err(render::RenderError::Env(e)) => return Err(Failure::Env(e)),
+            Err(e) => return Err(render_failed(e, warnings)),
         };
         clock.lap("render");
         let output = sink.into_inner().expect("output lock is never poisoned");
@@ -202,8 +198,7 @@ fn rebuild_bodies(opts: &BuildOptions, previous: &Build, files: &[PathBuf]) -> R
     let sink = std::sync::Mutex::new(previous.output.clone());
     let rerendered = match render::render_bodies(&site, &previous.theme, &sink, &changed) {
         Ok(n) => n,
-        Err(render::RenderError::Diagnostics(d)) => return Err(fail(d)),
-        Err(render::RenderError::Env(e)) => return Err(Failure::Env(e)),
+        Err(e) => return Err(render_failed(e, Vec::new())),
     };
     clock.lap("render");
     Ok(Some(Build {
@@ -338,13 +333,8 @@ impl Prepared {
     /// Renders every page and copies the assets into `sink`.
     fn render(self, sink: &dyn output::Sink) -> Result<Rendered, Failure> {
         let Prepared { site, theme, assets, mut warnings, mut clock, memo, .. } = self;
-        match render::render(&site, &theme, sink) {
-            Ok(()) => {}
-            Err(render::RenderError::Diagnostics(d)) => {
-                warnings.extend(d);
-                return Err(fail(warnings));
-            }
-            Err(render::RenderError::Env(e)) => return Err(Failure::Env(e)),
+        if let Err(e) = render::render(&site, &theme, sink) {
+            return Err(render_failed(e, warnings));
         }
         clock.lap("render");
         for asset in assets {
@@ -362,6 +352,17 @@ impl Prepared {
         }
         diagnostics::sort(&mut warnings);
         Ok(Rendered { site, theme, warnings, clock, memo })
+    }
+}
+
+/// A render failure as a build failure: template errors join the diagnostics found before.
+fn render_failed(e: render::RenderError, mut diags: Vec<Diagnostic>) -> Failure {
+    match e {
+        render::RenderError::Diagnostics(d) => {
+            diags.extend(d);
+            fail(diags)
+        }
+        render::RenderError::Env(e) => Failure::Env(e),
     }
 }
 
