@@ -93,6 +93,9 @@ pub fn render<L: Links>(body: &str, prefix: &str, opts: Switches, links: &L) -> 
                             if let Some((_, h)) = heading.as_mut() {
                                 h.push_str(&t);
                             }
+                            if para_state == 1 {
+                                first_paragraph.push_str(&t);
+                            }
                             events.push(Event::Text(CowStr::from(t)));
                         }
                         events.push(event);
@@ -357,6 +360,12 @@ mod tests {
         assert!(out.html.contains(r#"<h2 id="what-next">"#));
         assert!(out.html.contains(r#"<h2 id="what-next-1">"#));
         assert!(out.html.contains(r#"<h2 id="mine">"#));
+    }
+
+    #[test]
+    fn summary_keeps_the_title_shown_for_a_cross_link() {
+        let out = r("After [[b]], more.");
+        assert_eq!(out.first_paragraph, "After Title of B, more.");
     }
 
     #[test]
