@@ -11,7 +11,12 @@
 //! Module map: `config` (site.toml), `frontmatter` (article headers), `date` (zones), `markdown`
 //! (bodies), `url` (original urls as keys), `model` (the Site and `assemble`), `related`
 //! (computed related articles), `routes` (urls and files), `render` (templates and views),
-//! `output` (the rendered files and writing them), `diagnostics`, `error`, `source` (reading).
+//! `output` (the rendered files and writing them), `diagnostics`, `error`, `source` (reading),
+//! `serve` (the preview server), `import`/`clipping`/`draft` (new articles), `scaffold` (`init`),
+//! `linkcheck` (`check --external`).
+//!
+//! Entry points: `build` (in memory), `build_to_disk` (streamed into a staging folder) and
+//! `build_after` (a rebuild that reuses the previous build when only article text changed).
 //! The library never prints: it returns values and diagnostics.
 
 pub mod clipping;
