@@ -376,6 +376,10 @@ impl Site {
     pub fn href(&self, route: &str) -> String {
         format!("{}{route}", self.config.base_path)
     }
+    /// `base_url` + a route: the absolute url of feeds, sitemaps, canonical links.
+    pub fn url(&self, route: &str) -> String {
+        format!("{}{route}", self.config.base_url)
+    }
 }
 
 /// An article after its front matter was read, before the site is known.

@@ -157,7 +157,8 @@ mod tests {
                 assert_ne!(j.0 as usize, i);
                 assert!(r[j.0 as usize].contains(&ArticleId(i as u32)), "{i} -> {j:?} not symmetric");
             }
-            assert!(list.len() >= TOP.min(list.len()));
+            // Every article shares a topic with others, so every one has related articles.
+            assert!(!list.is_empty(), "{i} has no related articles");
         }
         assert_eq!(r, compute(&arts, 5, 7, 0));
     }

@@ -83,7 +83,7 @@ impl Items {
     }
 
     fn item<'a>(&self, site: &'a Site, a: &'a Article) -> Item<'a> {
-        let permalink = format!("{}{}", site.config.base_url, a.route);
+        let permalink = site.url(&a.route);
         Item {
             id: permalink.clone(),
             title: &a.title,
@@ -98,12 +98,12 @@ impl Items {
                 .iter()
                 .map(|t| {
                     let t = site.topic(*t);
-                    Category { name: &t.name, url: format!("{}{}", site.config.base_url, t.route) }
+                    Category { name: &t.name, url: site.url(&t.route) }
                 })
                 .collect(),
             source: a.source.map(|s| {
                 let e = site.entity(EntityKind::Source, s);
-                Source { name: &e.name, url: format!("{}{}", site.config.base_url, e.route) }
+                Source { name: &e.name, url: site.url(&e.route) }
             }),
             original_url: a.url.as_deref(),
         }
@@ -143,7 +143,6 @@ pub fn newest(site: &Site, of: FeedOf) -> Vec<ArticleId> {
 /// The `feed` value of a feed template. `file` is the feed's own path.
 pub fn feed_value(site: &Site, of: FeedOf, file: &str, ids: &[ArticleId]) -> Value {
     let (_, title, route) = scope(site, of);
-    let base = &site.config.base_url;
     let updated = ids
         .iter()
         .map(|id| site.article(*id))
@@ -156,8 +155,8 @@ pub fn feed_value(site: &Site, of: FeedOf, file: &str, ids: &[ArticleId]) -> Val
     Value::from_serializable(&json!({
         "title": title,
         "description": site.config.description,
-        "url": format!("{base}{file}"),
-        "home": format!("{base}{route}"),
+        "url": site.url(file),
+        "home": site.url(&route),
         "updated": updated,
         "updated_rfc2822": updated_rfc2822,
         "language": site.config.language,
@@ -173,7 +172,7 @@ pub fn json_feed(site: &Site, ids: &[ArticleId]) -> String {
         .iter()
         .map(|id| {
             let a = site.article(*id);
-            let url = format!("{base}{}", a.route);
+            let url = site.url(&a.route);
             let mut item = json!({
                 "id": url,
                 "url": url,
@@ -189,7 +188,7 @@ pub fn json_feed(site: &Site, ids: &[ArticleId]) -> String {
             }
             if let Some(s) = a.source {
                 let e = site.entity(EntityKind::Source, s);
-                item["authors"] = json!([{"name": e.name, "url": format!("{base}{}", e.route)}]);
+                item["authors"] = json!([{"name": e.name, "url": site.url(&e.route)}]);
             }
             item
         })
@@ -198,7 +197,7 @@ pub fn json_feed(site: &Site, ids: &[ArticleId]) -> String {
         "version": "https://jsonfeed.org/version/1.1",
         "title": site.config.title,
         "home_page_url": base,
-        "feed_url": format!("{base}feed.json"),
+        "feed_url": site.url("feed.json"),
         "description": site.config.description,
         "language": site.config.language,
         "items": items,

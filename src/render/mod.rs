@@ -246,7 +246,7 @@ impl<'a> Shared<'a> {
             head_title,
             title,
             description: clip(&description, 200),
-            canonical: format!("{}{route}", site.config.base_url),
+            canonical: site.url(route),
             href: site.href(route),
             feeds: vec![
                 FeedLink {

@@ -13,10 +13,6 @@ pub fn script_json(v: &Value) -> String {
     serde_json::to_string(v).expect("json values serialise").replace('<', "\\u003c")
 }
 
-fn abs(site: &Site, route: &str) -> String {
-    format!("{}{route}", site.config.base_url)
-}
-
 /// schema.org `NewsArticle` for an article page.
 pub fn news_article(site: &Site, a: &Article) -> Value {
     let about: Vec<Value> = a
@@ -24,14 +20,14 @@ pub fn news_article(site: &Site, a: &Article) -> Value {
         .iter()
         .map(|t| {
             let t = site.topic(*t);
-            json!({"@type": "Thing", "name": t.name, "url": abs(site, &t.route)})
+            json!({"@type": "Thing", "name": t.name, "url": site.url(&t.route)})
         })
         .collect();
     let mut mentions: Vec<Value> = Vec::new();
     for (kind, ty, ids) in [(EntityKind::Person, "Person", &a.people), (EntityKind::Place, "Place", &a.places)] {
         for id in ids {
             let e = site.entity(kind, *id);
-            mentions.push(json!({"@type": ty, "name": e.name, "url": abs(site, &e.route)}));
+            mentions.push(json!({"@type": ty, "name": e.name, "url": site.url(&e.route)}));
         }
     }
     let publisher = json!({"@type": "Organization", "name": site.config.title, "url": site.config.base_url});
@@ -40,8 +36,8 @@ pub fn news_article(site: &Site, a: &Article) -> Value {
         "@type": "NewsArticle",
         "headline": a.title,
         "description": a.summary,
-        "url": abs(site, &a.route),
-        "mainEntityOfPage": abs(site, &a.route),
+        "url": site.url(&a.route),
+        "mainEntityOfPage": site.url(&a.route),
         "datePublished": a.date.to_rfc3339(),
         "dateModified": a.updated.unwrap_or(a.date).to_rfc3339(),
         "inLanguage": site.config.language,
@@ -64,7 +60,9 @@ pub fn breadcrumbs(site: &Site, trail: &[(String, String)]) -> Value {
     let items: Vec<Value> = trail
         .iter()
         .enumerate()
-        .map(|(i, (name, route))| json!({"@type": "ListItem", "position": i + 1, "name": name, "item": abs(site, route)}))
+        .map(
+            |(i, (name, route))| json!({"@type": "ListItem", "position": i + 1, "name": name, "item": site.url(route)}),
+        )
         .collect();
     json!({"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items})
 }
@@ -148,7 +146,7 @@ pub fn news_sitemap(site: &Site) -> String {
                 "<url><loc>{}</loc><news:news><news:publication><news:name>{}</news:name><news:language>{}</news:language>\
                  </news:publication><news:publication_date>{}</news:publication_date><news:title>{}</news:title>\
                  </news:news></url>\n",
-                xml_escape(&abs(site, &a.route)),
+                xml_escape(&site.url(&a.route)),
                 xml_escape(&site.config.title),
                 xml_escape(&site.config.language),
                 a.date.to_rfc3339(),
@@ -164,8 +162,8 @@ pub fn news_sitemap(site: &Site) -> String {
 pub fn robots(site: &Site) -> String {
     format!(
         "User-agent: *\nAllow: /\n\nSitemap: {}\nSitemap: {}\n",
-        abs(site, "sitemap.xml"),
-        abs(site, "news-sitemap.xml")
+        site.url("sitemap.xml"),
+        site.url("news-sitemap.xml")
     )
 }
 

@@ -64,7 +64,7 @@ fn card<'a>(site: &'a Site, a: &'a Article) -> Card<'a> {
     Card {
         title: &a.title,
         href: &a.href,
-        permalink: format!("{}{}", site.config.base_url, a.route),
+        permalink: site.url(&a.route),
         date: DateView::new(&a.date),
         summary: &a.summary,
         source: a.source.map(|s| entity_link(site, EntityKind::Source, s.0)),
@@ -236,7 +236,7 @@ pub fn article_view<'a>(site: &'a Site, a: &'a Article) -> ArticleView<'a> {
         title: &a.title,
         slug: &a.slug,
         href: &a.href,
-        permalink: format!("{}{}", site.config.base_url, a.route),
+        permalink: site.url(&a.route),
         date: DateView::new(&a.date),
         updated: a.updated.as_ref().map(DateView::new),
         summary: &a.summary,
