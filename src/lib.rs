@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! source::load_content ─┐
-//! config::Config::parse ├─> model::assemble ─> model::check_routes ─> render::render ─> Sink
+//! config::Config::parse ├─> model::assemble ─> render::check_routes ─> render::render ─> Sink
 //! render::theme::load ──┘      (Site)              (collisions)         (pages)        (Output or Staging)
 //! ```
 //!
@@ -327,7 +327,7 @@ fn prepare(opts: &BuildOptions, memo: &model::Memo) -> Result<Prepared, Failure>
     let (Some(site), Some(theme)) = (site, theme) else {
         return Err(fail(diags));
     };
-    diags.extend(model::check_routes(&site));
+    diags.extend(render::check_routes(&site));
     if diags.iter().any(Diagnostic::is_error) {
         return Err(fail(diags));
     }

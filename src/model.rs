@@ -15,7 +15,7 @@ use crate::config::{Config, EditionKind};
 use crate::diagnostics::Diagnostic;
 use crate::frontmatter::{self, FrontMatter, Located, RelatedRef};
 use crate::markdown::{self, Links, Resolution};
-use crate::routes::{self, layout};
+use crate::routes::layout;
 use crate::source::Source;
 
 /// Index into `Site::articles`. Articles are sorted newest first, so smaller is newer.
@@ -995,50 +995,6 @@ fn editions(kind: EditionKind, articles: &mut [Article], topics: &[Topic]) -> Ve
     out
 }
 
-/// The route of every page, checked for collisions. Used by the render stage.
-pub fn check_routes(site: &Site) -> Vec<Diagnostic> {
-    let mut claims = routes::Claims::default();
-    for a in &site.articles {
-        claims.claim(routes::file_for(&a.route), a.path.to_string_lossy().replace('\\', "/"));
-    }
-    for (route, owner) in fixed_routes(site) {
-        claims.claim(routes::file_for(&route), owner);
-    }
-    claims.finish()
-}
-
-/// The routes of generated (non-article) first pages, with a description of each.
-fn fixed_routes(site: &Site) -> Vec<(String, String)> {
-    let mut v = vec![
-        (String::new(), "the home page".to_string()),
-        (layout::TOPICS.to_string(), "the topics index".to_string()),
-        (layout::EDITIONS.to_string(), "the editions index".to_string()),
-        ("search/".to_string(), "the search page".to_string()),
-        ("404.html".to_string(), "the not-found page".to_string()),
-    ];
-    for file in
-        ["atom.xml", "rss.xml", "feed.json", "sitemap.xml", "news-sitemap.xml", "robots.txt", "search-index.json"]
-    {
-        v.push((file.to_string(), format!("the generated {file}")));
-    }
-    for kind in [EntityKind::Person, EntityKind::Place, EntityKind::Source] {
-        v.push((format!("{}/", kind.section()), format!("the {} index", kind.section())));
-        for e in site.entities(kind) {
-            v.push((e.route.clone(), format!("the page of {} \"{}\"", kind.section(), e.name)));
-        }
-    }
-    for t in &site.topics {
-        v.push((t.route.clone(), format!("the page of topic \"{}\"", t.name)));
-    }
-    for p in site.years.iter().chain(&site.months).chain(&site.days) {
-        v.push((p.route.clone(), format!("the archive of {}", p.label)));
-    }
-    for e in &site.editions {
-        v.push((e.route.clone(), format!("edition {}", e.id)));
-    }
-    v
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1192,14 +1148,6 @@ mod tests {
         let (s, _) =
             site(&[("a.md", &art("A", "2025-03-01", "draft = true")), ("b.md", &art("B", "2025-03-01", ""))], "");
         assert_eq!(s.unwrap().articles.len(), 1);
-    }
-
-    #[test]
-    fn two_articles_on_one_permalink_collide() {
-        let (s, _) = site(&[("x/a.md", &art("A", "2025-03-01", "")), ("y/a.md", &art("B", "2025-03-01", ""))], "");
-        let d = check_routes(&s.unwrap());
-        assert_eq!(d.len(), 1);
-        assert!(d[0].message.contains("content/x/a.md and content/y/a.md"), "{}", d[0].message);
     }
 
     #[test]

@@ -45,6 +45,36 @@ enum Job {
 }
 
 impl Job {
+    /// The url (relative to the site root) this job writes.
+    fn route(&self, site: &Site) -> String {
+        match *self {
+            Job::Home => String::new(),
+            Job::Article(id) => site.article(id).route.clone(),
+            Job::Topics => layout::TOPICS.to_string(),
+            Job::Topic(i, page) => routes::paged(&site.topics[i].route, page),
+            Job::Entities(kind) => format!("{}/", kind.section()),
+            Job::Entity(kind, i, page) => routes::paged(&site.entities(kind)[i].route, page),
+            Job::Year(i) => site.years[i].route.clone(),
+            Job::Month(i, page) => routes::paged(&site.months[i].route, page),
+            Job::Day(i) => site.days[i].route.clone(),
+            Job::Editions => layout::EDITIONS.to_string(),
+            Job::Edition(i) => site.editions[i].route.clone(),
+            Job::Search => "search/".to_string(),
+            Job::NotFound => "404.html".to_string(),
+            Job::Atom(FeedOf::Site) => "atom.xml".to_string(),
+            Job::Atom(of) => format!("{}atom.xml", feeds::scope(site, of).2),
+            Job::Rss => "rss.xml".to_string(),
+        }
+    }
+
+    /// Who wants the file, as a diagnostic names it: an article by its source file.
+    fn owner(&self, site: &Site, route: &str) -> String {
+        match *self {
+            Job::Article(id) => site.article(id).path.to_string_lossy().replace('\\', "/"),
+            _ => format!("the generated page /{route}"),
+        }
+    }
+
     /// Same file (feeds compared by what they are about).
     fn same(&self, other: &Job) -> bool {
         match (self, other) {
@@ -145,6 +175,26 @@ pub fn render_bodies(site: &Site, theme: &Theme, sink: &dyn Sink, changed: &[Art
         sink.put("feed.json".to_string(), FileData::Bytes(json.into_bytes().into())).map_err(RenderError::Env)?;
     }
     Ok(jobs.len() + usize::from(site_feed))
+}
+
+/// Checks that no two files of the output want the same path: every page (paginated lists and
+/// feeds included) and every generated file, each named by who wants it.
+pub fn check_routes(site: &Site) -> Vec<Diagnostic> {
+    let mut claims = routes::Claims::default();
+    for job in jobs(site) {
+        let route = job.route(site);
+        claims.claim(routes::file_for(&route), job.owner(site, &route));
+    }
+    let shards = site.articles.len().div_ceil(search::SHARD);
+    let generated = ["feed.json", "sitemap.xml", "news-sitemap.xml", "robots.txt", "search-index.json"]
+        .map(String::from)
+        .into_iter()
+        .chain((0..shards).map(|i| format!("search/summaries-{i}.json")));
+    for file in generated {
+        let owner = format!("the generated {file}");
+        claims.claim(file, owner);
+    }
+    claims.finish()
 }
 
 type SitemapEntry = (String, Option<DateTime<FixedOffset>>);
@@ -314,223 +364,215 @@ impl<'a> Shared<'a> {
     fn render(&self, job: &Job) -> Result<Rendered, Box<Diagnostic>> {
         let site = self.site;
         let mut ctx = Context::new();
-        let (template, route, meta, lastmod): (&str, String, Option<PageMeta>, Option<DateTime<FixedOffset>>) =
-            match *job {
-                Job::Home => {
-                    let mut meta = self.meta("home", site.config.title.clone(), String::new(), "");
-                    meta.jsonld = Some(seo::script_json(&serde_json::json!({
-                        "@context": "https://schema.org", "@type": "WebSite",
-                        "name": site.config.title, "url": site.config.base_url,
-                        "potentialAction": {"@type": "SearchAction",
-                            "target": format!("{}search/?q={{query}}", site.config.base_url),
-                            "query-input": "required name=query"},
-                    })));
-                    ctx.insert_value(
-                        "edition",
-                        site.editions.first().map(|_| self.edition_value(0)).unwrap_or(Value::none()),
-                    );
-                    ctx.insert_value("editions", self.editions_value(1, 12));
-                    let lastmod = site.editions.first().and_then(|e| self.newest(&e.articles));
-                    ("index.html", String::new(), Some(meta), lastmod)
+        let route = job.route(site);
+        let (template, meta, lastmod): (&str, Option<PageMeta>, Option<DateTime<FixedOffset>>) = match *job {
+            Job::Home => {
+                let mut meta = self.meta("home", site.config.title.clone(), String::new(), "");
+                meta.jsonld = Some(seo::script_json(&serde_json::json!({
+                    "@context": "https://schema.org", "@type": "WebSite",
+                    "name": site.config.title, "url": site.config.base_url,
+                    "potentialAction": {"@type": "SearchAction",
+                        "target": format!("{}search/?q={{query}}", site.config.base_url),
+                        "query-input": "required name=query"},
+                })));
+                ctx.insert_value(
+                    "edition",
+                    site.editions.first().map(|_| self.edition_value(0)).unwrap_or(Value::none()),
+                );
+                ctx.insert_value("editions", self.editions_value(1, 12));
+                let lastmod = site.editions.first().and_then(|e| self.newest(&e.articles));
+                ("index.html", Some(meta), lastmod)
+            }
+            Job::Article(id) => {
+                let a = site.article(id);
+                let title = if self.shared_titles.contains(a.title.as_str()) {
+                    format!("{} ({})", a.title, crate::date::human(&a.date))
+                } else {
+                    a.title.clone()
+                };
+                let mut meta = self.meta("article", a.title.clone(), a.summary.clone(), &a.route);
+                meta.head_title = format!("{title} · {}", site.config.title);
+                meta.jsonld = Some(seo::script_json(&seo::news_article(site, a)));
+                meta.published = Some(a.date.to_rfc3339());
+                meta.modified = Some(a.updated.unwrap_or(a.date).to_rfc3339());
+                ctx.insert("article", &view::article_view(site, a));
+                ctx.insert_value("related", self.cards.related(a));
+                ctx.insert_value("referenced_by", self.cards.list(&a.referenced_by));
+                let neighbours: Vec<Value> = a
+                    .neighbours
+                    .iter()
+                    .map(|n| {
+                        let card = |o: Option<ArticleId>| o.map(|o| self.cards.get(o)).unwrap_or(Value::none());
+                        let mut m = BTreeMap::new();
+                        m.insert("topic".to_string(), Value::from_serializable(&view::topic_link(site, n.topic.0)));
+                        m.insert("older".to_string(), card(n.older));
+                        m.insert("newer".to_string(), card(n.newer));
+                        Value::from(m)
+                    })
+                    .collect();
+                ctx.insert_value("neighbours", Value::from(neighbours));
+                ("article.html", Some(meta), Some(a.updated.unwrap_or(a.date)))
+            }
+            Job::Topics => {
+                let mut meta = self.meta(
+                    "topics",
+                    "Topics".into(),
+                    format!("All topics of {}", site.config.title),
+                    layout::TOPICS,
+                );
+                self.crumbs(&mut meta, &[("Topics", layout::TOPICS)]);
+                let terms: Vec<TermLink> = site
+                    .topics
+                    .iter()
+                    .map(|t| TermLink { name: &t.name, href: site.href(&t.route), count: t.articles.len() })
+                    .collect();
+                ctx.insert("terms", &terms);
+                ctx.insert("kind", "topic");
+                ctx.insert("kind_plural", "Topics");
+                let lastmod = site.articles.first().map(|a| a.date);
+                ("terms.html", Some(meta), lastmod)
+            }
+            Job::Topic(i, page) => {
+                let t = &site.topics[i];
+                let desc = t
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| format!("Articles about {} in {}", t.name, site.config.title));
+                let mut meta = self.meta("topic", page_title(&format!("Topic: {}", t.name), page), desc, &route);
+                self.own_feed(&mut meta, &format!("{}: {}", site.config.title, t.name), &t.route);
+                self.crumbs(&mut meta, &[("Topics", layout::TOPICS), (&t.name, &t.route)]);
+                let lastmod = self.paginate(&mut ctx, &t.route, &t.articles, page);
+                let term = Term {
+                    kind: "topic",
+                    kind_label: "Topic",
+                    name: &t.name,
+                    description: t.description.as_deref(),
+                    href: site.href(&t.route),
+                    feed: Some(site.href(&format!("{}atom.xml", t.route))),
+                    count: t.articles.len(),
+                };
+                ctx.insert("term", &term);
+                ("list.html", Some(meta), lastmod)
+            }
+            Job::Entities(kind) => {
+                let (_, plural, label) = kind_words(kind);
+                let mut meta = self.meta(plural, label.into(), format!("{label} in {}", site.config.title), &route);
+                self.crumbs(&mut meta, &[(label, &route)]);
+                let terms: Vec<TermLink> = site
+                    .entities(kind)
+                    .iter()
+                    .map(|e| TermLink { name: &e.name, href: site.href(&e.route), count: e.articles.len() })
+                    .collect();
+                ctx.insert("terms", &terms);
+                ctx.insert("kind", kind_words(kind).0);
+                ctx.insert("kind_plural", label);
+                let lastmod = site.articles.first().map(|a| a.date);
+                ("terms.html", Some(meta), lastmod)
+            }
+            Job::Entity(kind, i, page) => {
+                let e = &site.entities(kind)[i];
+                let (singular, plural, label) = kind_words(kind);
+                let desc = match kind {
+                    EntityKind::Source => format!("Articles from {} collected in {}", e.name, site.config.title),
+                    _ => format!("Articles mentioning {} in {}", e.name, site.config.title),
+                };
+                let kind_label = match kind {
+                    EntityKind::Person => "Person",
+                    EntityKind::Place => "Place",
+                    EntityKind::Source => "Source",
+                };
+                let mut meta =
+                    self.meta(singular, page_title(&format!("{kind_label}: {}", e.name), page), desc, &route);
+                let has_feed = kind != EntityKind::Place;
+                if has_feed {
+                    self.own_feed(&mut meta, &format!("{}: {}", site.config.title, e.name), &e.route);
                 }
-                Job::Article(id) => {
-                    let a = site.article(id);
-                    let title = if self.shared_titles.contains(a.title.as_str()) {
-                        format!("{} ({})", a.title, crate::date::human(&a.date))
-                    } else {
-                        a.title.clone()
-                    };
-                    let mut meta = self.meta("article", a.title.clone(), a.summary.clone(), &a.route);
-                    meta.head_title = format!("{title} · {}", site.config.title);
-                    meta.jsonld = Some(seo::script_json(&seo::news_article(site, a)));
-                    meta.published = Some(a.date.to_rfc3339());
-                    meta.modified = Some(a.updated.unwrap_or(a.date).to_rfc3339());
-                    ctx.insert("article", &view::article_view(site, a));
-                    ctx.insert_value("related", self.cards.related(a));
-                    ctx.insert_value("referenced_by", self.cards.list(&a.referenced_by));
-                    let neighbours: Vec<Value> = a
-                        .neighbours
-                        .iter()
-                        .map(|n| {
-                            let card = |o: Option<ArticleId>| o.map(|o| self.cards.get(o)).unwrap_or(Value::none());
-                            let mut m = BTreeMap::new();
-                            m.insert("topic".to_string(), Value::from_serializable(&view::topic_link(site, n.topic.0)));
-                            m.insert("older".to_string(), card(n.older));
-                            m.insert("newer".to_string(), card(n.newer));
-                            Value::from(m)
-                        })
-                        .collect();
-                    ctx.insert_value("neighbours", Value::from(neighbours));
-                    ("article.html", a.route.clone(), Some(meta), Some(a.updated.unwrap_or(a.date)))
-                }
-                Job::Topics => {
-                    let mut meta = self.meta(
-                        "topics",
-                        "Topics".into(),
-                        format!("All topics of {}", site.config.title),
-                        layout::TOPICS,
-                    );
-                    self.crumbs(&mut meta, &[("Topics", layout::TOPICS)]);
-                    let terms: Vec<TermLink> = site
-                        .topics
-                        .iter()
-                        .map(|t| TermLink { name: &t.name, href: site.href(&t.route), count: t.articles.len() })
-                        .collect();
-                    ctx.insert("terms", &terms);
-                    ctx.insert("kind", "topic");
-                    ctx.insert("kind_plural", "Topics");
-                    let lastmod = site.articles.first().map(|a| a.date);
-                    ("terms.html", layout::TOPICS.to_string(), Some(meta), lastmod)
-                }
-                Job::Topic(i, page) => {
-                    let t = &site.topics[i];
-                    let desc = t
-                        .description
-                        .clone()
-                        .unwrap_or_else(|| format!("Articles about {} in {}", t.name, site.config.title));
-                    let route = routes::paged(&t.route, page);
-                    let mut meta = self.meta("topic", page_title(&format!("Topic: {}", t.name), page), desc, &route);
-                    self.own_feed(&mut meta, &format!("{}: {}", site.config.title, t.name), &t.route);
-                    self.crumbs(&mut meta, &[("Topics", layout::TOPICS), (&t.name, &t.route)]);
-                    let lastmod = self.paginate(&mut ctx, &t.route, &t.articles, page);
-                    let term = Term {
-                        kind: "topic",
-                        kind_label: "Topic",
-                        name: &t.name,
-                        description: t.description.as_deref(),
-                        href: site.href(&t.route),
-                        feed: Some(site.href(&format!("{}atom.xml", t.route))),
-                        count: t.articles.len(),
-                    };
-                    ctx.insert("term", &term);
-                    ("list.html", route, Some(meta), lastmod)
-                }
-                Job::Entities(kind) => {
-                    let (_, plural, label) = kind_words(kind);
-                    let route = format!("{plural}/");
-                    let mut meta = self.meta(plural, label.into(), format!("{label} in {}", site.config.title), &route);
-                    self.crumbs(&mut meta, &[(label, &route)]);
-                    let terms: Vec<TermLink> = site
-                        .entities(kind)
-                        .iter()
-                        .map(|e| TermLink { name: &e.name, href: site.href(&e.route), count: e.articles.len() })
-                        .collect();
-                    ctx.insert("terms", &terms);
-                    ctx.insert("kind", kind_words(kind).0);
-                    ctx.insert("kind_plural", label);
-                    let lastmod = site.articles.first().map(|a| a.date);
-                    ("terms.html", route, Some(meta), lastmod)
-                }
-                Job::Entity(kind, i, page) => {
-                    let e = &site.entities(kind)[i];
-                    let (singular, plural, label) = kind_words(kind);
-                    let route = routes::paged(&e.route, page);
-                    let desc = match kind {
-                        EntityKind::Source => format!("Articles from {} collected in {}", e.name, site.config.title),
-                        _ => format!("Articles mentioning {} in {}", e.name, site.config.title),
-                    };
-                    let kind_label = match kind {
-                        EntityKind::Person => "Person",
-                        EntityKind::Place => "Place",
-                        EntityKind::Source => "Source",
-                    };
-                    let mut meta =
-                        self.meta(singular, page_title(&format!("{kind_label}: {}", e.name), page), desc, &route);
-                    let has_feed = kind != EntityKind::Place;
-                    if has_feed {
-                        self.own_feed(&mut meta, &format!("{}: {}", site.config.title, e.name), &e.route);
-                    }
-                    let index = format!("{plural}/");
-                    self.crumbs(&mut meta, &[(label, &index), (&e.name, &e.route)]);
-                    let lastmod = self.paginate(&mut ctx, &e.route, &e.articles, page);
-                    let term = Term {
-                        kind: singular,
-                        kind_label,
-                        name: &e.name,
-                        description: None,
-                        href: site.href(&e.route),
-                        feed: has_feed.then(|| site.href(&format!("{}atom.xml", e.route))),
-                        count: e.articles.len(),
-                    };
-                    ctx.insert("term", &term);
-                    ("list.html", route, Some(meta), lastmod)
-                }
-                Job::Year(i) => {
-                    let p = &site.years[i];
-                    let children: Vec<&Period> = site.months.iter().filter(|m| m.key.starts_with(&p.key)).collect();
-                    self.archive(&mut ctx, "year", &site.years, i, children, 1)
-                }
-                Job::Month(i, page) => {
-                    let p = &site.months[i];
-                    let children: Vec<&Period> = site.days.iter().filter(|d| d.key.starts_with(&p.key)).collect();
-                    self.archive(&mut ctx, "month", &site.months, i, children, page)
-                }
-                Job::Day(i) => self.archive(&mut ctx, "day", &site.days, i, Vec::new(), 1),
-                Job::Editions => {
-                    let mut meta = self.meta(
-                        "editions",
-                        "Editions".into(),
-                        format!("Every edition of {}", site.config.title),
-                        layout::EDITIONS,
-                    );
-                    self.crumbs(&mut meta, &[("Editions", layout::EDITIONS)]);
-                    ctx.insert_value("editions", self.editions_value(0, usize::MAX));
-                    let lastmod = site.articles.first().map(|a| a.date);
-                    ("editions.html", layout::EDITIONS.to_string(), Some(meta), lastmod)
-                }
-                Job::Edition(i) => {
-                    let e = &site.editions[i];
-                    let desc = format!("{}: {} articles, {}", e.title, e.articles.len(), range(e.start, e.end));
-                    let mut meta = self.meta("edition", e.title.clone(), desc, &e.route);
-                    self.crumbs(&mut meta, &[("Editions", layout::EDITIONS), (&e.title, &e.route)]);
-                    ctx.insert_value("edition", self.edition_value(i));
-                    let link = |j: usize| {
-                        site.editions
-                            .get(j)
-                            .map(|e| Value::from_serializable(&Link { name: &e.title, href: site.href(&e.route) }))
-                            .unwrap_or(Value::none())
-                    };
-                    ctx.insert_value("newer", i.checked_sub(1).map(link).unwrap_or(Value::none()));
-                    ctx.insert_value("older", link(i + 1));
-                    ("edition.html", e.route.clone(), Some(meta), self.newest(&e.articles))
-                }
-                Job::Search => {
-                    let mut meta =
-                        self.meta("search", "Search".into(), format!("Search {}", site.config.title), "search/");
-                    self.crumbs(&mut meta, &[("Search", "search/")]);
-                    ("search.html", "search/".to_string(), Some(meta), None)
-                }
-                Job::NotFound => {
-                    let meta = self.meta("404", "Page not found".into(), String::new(), "404.html");
-                    return self.finish(job, "404.html", "404.html".into(), Some(meta), ctx).map(|body| Rendered {
-                        route: "404.html".into(),
-                        body,
-                        sitemap: None,
-                    });
-                }
-                Job::Atom(of) => {
-                    let ids = feeds::newest(site, of);
-                    let route = match of {
-                        FeedOf::Site => "atom.xml".to_string(),
-                        _ => format!("{}atom.xml", feeds::scope(site, of).2),
-                    };
-                    ctx.insert_value("feed", feeds::feed_value(site, of, &route, &ids));
-                    ctx.insert_value(
-                        "items",
-                        Value::from(ids.iter().map(|id| self.items.value(site, *id)).collect::<Vec<_>>()),
-                    );
-                    ("atom.xml", route, None, None)
-                }
-                Job::Rss => {
-                    let ids = feeds::newest(site, FeedOf::Site);
-                    ctx.insert_value("feed", feeds::feed_value(site, FeedOf::Site, "rss.xml", &ids));
-                    ctx.insert_value(
-                        "items",
-                        Value::from(ids.iter().map(|id| self.items.value(site, *id)).collect::<Vec<_>>()),
-                    );
-                    ("rss.xml", "rss.xml".to_string(), None, None)
-                }
-            };
+                let index = format!("{plural}/");
+                self.crumbs(&mut meta, &[(label, &index), (&e.name, &e.route)]);
+                let lastmod = self.paginate(&mut ctx, &e.route, &e.articles, page);
+                let term = Term {
+                    kind: singular,
+                    kind_label,
+                    name: &e.name,
+                    description: None,
+                    href: site.href(&e.route),
+                    feed: has_feed.then(|| site.href(&format!("{}atom.xml", e.route))),
+                    count: e.articles.len(),
+                };
+                ctx.insert("term", &term);
+                ("list.html", Some(meta), lastmod)
+            }
+            Job::Year(i) => {
+                let p = &site.years[i];
+                let children: Vec<&Period> = site.months.iter().filter(|m| m.key.starts_with(&p.key)).collect();
+                self.archive(&mut ctx, &route, "year", &site.years, i, children, 1)
+            }
+            Job::Month(i, page) => {
+                let p = &site.months[i];
+                let children: Vec<&Period> = site.days.iter().filter(|d| d.key.starts_with(&p.key)).collect();
+                self.archive(&mut ctx, &route, "month", &site.months, i, children, page)
+            }
+            Job::Day(i) => self.archive(&mut ctx, &route, "day", &site.days, i, Vec::new(), 1),
+            Job::Editions => {
+                let mut meta = self.meta(
+                    "editions",
+                    "Editions".into(),
+                    format!("Every edition of {}", site.config.title),
+                    layout::EDITIONS,
+                );
+                self.crumbs(&mut meta, &[("Editions", layout::EDITIONS)]);
+                ctx.insert_value("editions", self.editions_value(0, usize::MAX));
+                let lastmod = site.articles.first().map(|a| a.date);
+                ("editions.html", Some(meta), lastmod)
+            }
+            Job::Edition(i) => {
+                let e = &site.editions[i];
+                let desc = format!("{}: {} articles, {}", e.title, e.articles.len(), range(e.start, e.end));
+                let mut meta = self.meta("edition", e.title.clone(), desc, &e.route);
+                self.crumbs(&mut meta, &[("Editions", layout::EDITIONS), (&e.title, &e.route)]);
+                ctx.insert_value("edition", self.edition_value(i));
+                let link = |j: usize| {
+                    site.editions
+                        .get(j)
+                        .map(|e| Value::from_serializable(&Link { name: &e.title, href: site.href(&e.route) }))
+                        .unwrap_or(Value::none())
+                };
+                ctx.insert_value("newer", i.checked_sub(1).map(link).unwrap_or(Value::none()));
+                ctx.insert_value("older", link(i + 1));
+                ("edition.html", Some(meta), self.newest(&e.articles))
+            }
+            Job::Search => {
+                let mut meta = self.meta("search", "Search".into(), format!("Search {}", site.config.title), "search/");
+                self.crumbs(&mut meta, &[("Search", "search/")]);
+                ("search.html", Some(meta), None)
+            }
+            Job::NotFound => {
+                let meta = self.meta("404", "Page not found".into(), String::new(), "404.html");
+                return self.finish(job, "404.html", route.clone(), Some(meta), ctx).map(|body| Rendered {
+                    route,
+                    body,
+                    sitemap: None,
+                });
+            }
+            Job::Atom(of) => {
+                let ids = feeds::newest(site, of);
+                ctx.insert_value("feed", feeds::feed_value(site, of, &route, &ids));
+                ctx.insert_value(
+                    "items",
+                    Value::from(ids.iter().map(|id| self.items.value(site, *id)).collect::<Vec<_>>()),
+                );
+                ("atom.xml", None, None)
+            }
+            Job::Rss => {
+                let ids = feeds::newest(site, FeedOf::Site);
+                ctx.insert_value("feed", feeds::feed_value(site, FeedOf::Site, "rss.xml", &ids));
+                ctx.insert_value(
+                    "items",
+                    Value::from(ids.iter().map(|id| self.items.value(site, *id)).collect::<Vec<_>>()),
+                );
+                ("rss.xml", None, None)
+            }
+        };
         let is_page = meta.is_some();
         let body = self.finish(job, template, route.clone(), meta, ctx)?;
         Ok(Rendered { route, body, sitemap: is_page.then_some(lastmod) })
@@ -560,18 +602,19 @@ impl<'a> Shared<'a> {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn archive(
         &self,
         ctx: &mut Context,
+        route: &str,
         kind: &'static str,
         list: &[Period],
         i: usize,
         children: Vec<&Period>,
         page: usize,
-    ) -> (&'static str, String, Option<PageMeta>, Option<DateTime<FixedOffset>>) {
+    ) -> (&'static str, Option<PageMeta>, Option<DateTime<FixedOffset>>) {
         let site = self.site;
         let p = &list[i];
-        let route = routes::paged(&p.route, page);
         let desc = format!("Articles of {} in {}", p.label, site.config.title);
         let mut meta = self.meta(kind, page_title(&format!("Archive: {}", p.label), page), desc, &route);
         let mut trail: Vec<(String, String)> = Vec::new();
@@ -622,7 +665,7 @@ impl<'a> Shared<'a> {
             ctx.insert_value("groups", self.day_groups(&p.articles[start..end]));
             self.paginate(ctx, &p.route, &p.articles, page)
         };
-        ("archive.html", route, Some(meta), lastmod)
+        ("archive.html", Some(meta), lastmod)
     }
 
     fn day_groups(&self, ids: &[ArticleId]) -> Value {
@@ -741,6 +784,45 @@ fn range(start: chrono::NaiveDate, end: chrono::NaiveDate) -> String {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    fn site_of(files: &[(&str, &str)], toml: &str) -> Site {
+        let config = crate::Config::parse("site.toml", &format!("title = \"T\"\nbase_url = \"/\"\n{toml}")).unwrap();
+        let sources = files
+            .iter()
+            .map(|(rel, text)| crate::source::Source {
+                path: format!("content/{rel}").into(),
+                rel: rel.to_string(),
+                text: text.to_string(),
+            })
+            .collect();
+        crate::model::assemble(config, sources, false).0.expect("a valid site")
+    }
+
+    fn art(title: &str, extra: &str) -> String {
+        format!("+++\ntitle = \"{title}\"\ndate = 2025-03-01\ntopics = [\"x\"]\n{extra}\n+++\nBody.\n")
+    }
+
+    #[test]
+    fn two_articles_on_one_permalink_collide() {
+        let s = site_of(&[("x/a.md", &art("A", "")), ("y/a.md", &art("B", ""))], "");
+        let d = check_routes(&s);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("content/x/a.md and content/y/a.md"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn an_article_on_a_later_page_of_a_list_collides() {
+        let s = site_of(
+            &[("a.md", &art("A", "")), ("two.md", &art("B", "slug = \"2\""))],
+            "per_page = 1\npermalink = \"/topics/:topic/page/:slug/\"\n",
+        );
+        let d = check_routes(&s);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            d[0].message,
+            "content/two.md and the generated page /topics/x/page/2/ both want to be written to topics/x/page/2/index.html"
+        );
+    }
 
     #[test]
     fn ranges() {
