@@ -616,7 +616,7 @@ impl<'a> Shared<'a> {
         let site = self.site;
         let p = &list[i];
         let desc = format!("Articles of {} in {}", p.label, site.config.title);
-        let mut meta = self.meta(kind, page_title(&format!("Archive: {}", p.label), page), desc, &route);
+        let mut meta = self.meta(kind, page_title(&format!("Archive: {}", p.label), page), desc, route);
         let mut trail: Vec<(String, String)> = Vec::new();
         if kind != "year" {
             let y = &p.key[..4];
