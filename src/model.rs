@@ -614,15 +614,30 @@ fn dedup<T: PartialEq>(v: Vec<T>) -> Vec<T> {
     out
 }
 
-/// Topics or entities keyed by slug, with ids in slug order.
+/// Topics or entities keyed by slug, with ids in slug order, found by every spelling met.
 struct Registry<T> {
     list: Vec<T>,
-    ids: HashMap<String, u32>,
+    by_name: HashMap<String, u32>,
 }
 
 impl<T> Registry<T> {
     fn lookup(&self, name: &str) -> u32 {
-        self.ids[&slug::slugify(name)]
+        self.by_name[name]
+    }
+}
+
+/// Slugs of the spellings met so far: each distinct spelling is slugified once.
+#[derive(Default)]
+struct Spellings(HashMap<String, String>);
+
+impl Spellings {
+    fn slug(&mut self, name: &str) -> String {
+        if let Some(s) = self.0.get(name) {
+            return s.clone();
+        }
+        let s = slug::slugify(name);
+        self.0.insert(name.to_string(), s.clone());
+        s
     }
 }
 
@@ -653,10 +668,11 @@ fn collect_topics(config: &Config, parsed: &[Parsed], diags: &mut Vec<Diagnostic
         );
     }
     let declared_any = !config.topics.is_empty();
+    let mut spellings = Spellings::default();
     // Oldest article first, so the first spelling ever used names an undeclared topic.
     for p in parsed.iter().rev() {
         for t in &p.fm.topics {
-            let slug = slug::slugify(&t.value);
+            let slug = spellings.slug(&t.value);
             if !by_slug.contains_key(&slug) {
                 if declared_any {
                     let d = Diagnostic::warning(format!("unknown topic \"{}\": not declared in site.toml", t.value))
@@ -673,14 +689,15 @@ fn collect_topics(config: &Config, parsed: &[Parsed], diags: &mut Vec<Diagnostic
             }
         }
     }
-    registry(by_slug)
+    registry(by_slug, spellings)
 }
 
 fn collect_entities(kind: EntityKind, parsed: &[Parsed], names: impl Fn(&Parsed) -> Vec<&str>) -> Registry<Entity> {
     let mut by_slug: BTreeMap<String, Entity> = BTreeMap::new();
+    let mut spellings = Spellings::default();
     for p in parsed.iter().rev() {
         for n in names(p) {
-            let slug = slug::slugify(n);
+            let slug = spellings.slug(n);
             by_slug.entry(slug.clone()).or_insert_with(|| Entity {
                 kind,
                 name: n.to_string(),
@@ -690,17 +707,18 @@ fn collect_entities(kind: EntityKind, parsed: &[Parsed], names: impl Fn(&Parsed)
             });
         }
     }
-    registry(by_slug)
+    registry(by_slug, spellings)
 }
 
-fn registry<T>(by_slug: BTreeMap<String, T>) -> Registry<T> {
+fn registry<T>(by_slug: BTreeMap<String, T>, spellings: Spellings) -> Registry<T> {
     let mut ids = HashMap::with_capacity(by_slug.len());
     let mut list = Vec::with_capacity(by_slug.len());
     for (i, (slug, t)) in by_slug.into_iter().enumerate() {
         ids.insert(slug, i as u32);
         list.push(t);
     }
-    Registry { list, ids }
+    let by_name = spellings.0.into_iter().map(|(name, slug)| (name, ids[&slug])).collect();
+    Registry { list, by_name }
 }
 
 /// "peace-talks" → "Peace talks".

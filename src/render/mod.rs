@@ -95,6 +95,8 @@ struct Shared<'a> {
     items: feeds::Items,
     /// Titles held by more than one article: their pages' `<title>` adds the date.
     shared_titles: HashSet<&'a str>,
+    /// The site's feeds, linked from every page.
+    site_feeds: Vec<FeedLink>,
 }
 
 /// A rendered file.
@@ -254,6 +256,17 @@ impl<'a> Shared<'a> {
             site_value: view::site_view(site),
             items: feeds::Items::new(site),
             shared_titles,
+            site_feeds: [
+                ("Atom", "atom.xml", "application/atom+xml"),
+                ("RSS", "rss.xml", "application/rss+xml"),
+                ("JSON Feed", "feed.json", "application/feed+json"),
+            ]
+            .map(|(name, file, mime)| FeedLink {
+                title: format!("{} ({name})", site.config.title),
+                href: site.href(file),
+                mime,
+            })
+            .to_vec(),
         }
     }
 
@@ -298,23 +311,7 @@ impl<'a> Shared<'a> {
             description: clip(&description, 200),
             canonical: site.url(route),
             href: site.href(route),
-            feeds: vec![
-                FeedLink {
-                    title: format!("{} (Atom)", site.config.title),
-                    href: site.href("atom.xml"),
-                    mime: "application/atom+xml",
-                },
-                FeedLink {
-                    title: format!("{} (RSS)", site.config.title),
-                    href: site.href("rss.xml"),
-                    mime: "application/rss+xml",
-                },
-                FeedLink {
-                    title: format!("{} (JSON Feed)", site.config.title),
-                    href: site.href("feed.json"),
-                    mime: "application/feed+json",
-                },
-            ],
+            feeds: self.site_feeds.clone(),
             jsonld: None,
             published: None,
             modified: None,

@@ -254,7 +254,7 @@ pub fn article_view<'a>(site: &'a Site, a: &'a Article) -> ArticleView<'a> {
 }
 
 /// A feed a page links with `<link rel="alternate">`.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct FeedLink {
     /// Shown to feed readers.
     pub title: String,

@@ -124,8 +124,11 @@ pub fn run(opts: ServeOptions, log: Log) -> Result<(), Error> {
     let server = Arc::new(Server { preview: RwLock::new(preview), reloads, stopping });
 
     let _watcher = if opts.watch {
-        let output_dir =
-            crate::load_config(&root).map(|c| root.join(c.output_dir)).unwrap_or_else(|_| root.join("public"));
+        // The output folder is never watched; the first build knows where it is.
+        let output_dir = match &last {
+            Some(b) => b.output_dir.clone(),
+            None => crate::load_config(&root).map(|c| root.join(c.output_dir)).unwrap_or_else(|_| root.join("public")),
+        };
         Some(start_watching(root.clone(), output_dir, build_opts, last, server.clone(), log.clone())?)
     } else {
         None
