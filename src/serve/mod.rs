@@ -317,10 +317,11 @@ async fn respond(server: &Server, method: Method, uri: Uri) -> Response {
         }
         http::Resolved::NotFound => (StatusCode::NOT_FOUND, "404.html".to_string()),
     };
-    let bytes: Vec<u8> = match output.files.get(&key) {
-        Some(FileData::Bytes(b)) => b.to_vec(),
+    // Rendered files are shared with the output, not copied; only HTML is copied, to inject.
+    let bytes: Bytes = match output.files.get(&key) {
+        Some(FileData::Bytes(b)) => Bytes::from_owner(b.clone()),
         Some(FileData::Copy(from)) => match tokio::fs::read(from).await {
-            Ok(b) => b,
+            Ok(b) => Bytes::from(b),
             Err(_) => return plain(StatusCode::NOT_FOUND, "not found\n"),
         },
         None => return plain(StatusCode::NOT_FOUND, "not found\n"),
