@@ -384,6 +384,13 @@ mod tests {
     }
 
     #[test]
+    fn smart_punctuation_is_a_switch() {
+        let plain = render("\"quoted\" -- dash", "a", Switches { smart_punctuation: false, unsafe_html: false }, &Site);
+        assert!(plain.html.contains("\"quoted\" -- dash"), "{}", plain.html);
+        assert!(r("\"quoted\" -- dash").html.contains("\u{201c}quoted\u{201d} \u{2013} dash"));
+    }
+
+    #[test]
     fn unsafe_html_keeps_raw_html() {
         let out = render(
             "<video src=\"v.mp4\"></video>",

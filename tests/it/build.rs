@@ -324,6 +324,16 @@ fn partial_rebuilds_equal_full_builds() {
         assert!(partial.output != previous.output, "the edit shows");
         previous = partial;
     }
+    // A broken cross-link added to the text is reported, never rendered quietly.
+    edit("content/2025/03/04/claim.md", "with [[offer]]", "with [[nowhere]]");
+    let files = [std::path::PathBuf::from("content/2025/03/04/claim.md")];
+    match digest::build_after(&opts, Some(&previous), Some(&files)) {
+        Err(digest::Failure::Diagnostics(d)) => {
+            assert!(d.iter().any(|x| x.is_error() && x.message.contains("[[nowhere]]")), "{d:?}")
+        }
+        other => panic!("expected the broken link to be reported, got {other:?}"),
+    }
+    edit("content/2025/03/04/claim.md", "with [[nowhere]]", "with [[offer]]");
     // A change to anything but content (here a template) always renders everything.
     let again = digest::build_after(&opts, Some(&previous), None).unwrap();
     assert_eq!(again.rerendered, None);
