@@ -327,7 +327,8 @@ fn prepare(opts: &BuildOptions, memo: &model::Memo) -> Result<Prepared, Failure>
     let (Some(site), Some(theme)) = (site, theme) else {
         return Err(fail(diags));
     };
-    diags.extend(render::check_routes(&site));
+    let statics: Vec<&str> = theme.statics.keys().map(String::as_str).collect();
+    diags.extend(render::check_routes(&site, &statics, &content.assets));
     if diags.iter().any(Diagnostic::is_error) {
         return Err(fail(diags));
     }
@@ -342,18 +343,9 @@ impl Prepared {
             return Err(render_failed(e, warnings));
         }
         clock.lap("render");
+        // Collisions of assets with generated files were ruled out by `render::check_routes`.
         for asset in assets {
-            if sink.has(&asset.to) {
-                warnings.push(
-                    Diagnostic::error(format!("content/{} would overwrite the generated page {}", asset.to, asset.to))
-                        .in_file(Path::new("content").join(&asset.to)),
-                );
-            } else {
-                sink.put(asset.to, output::FileData::Copy(asset.from))?;
-            }
-        }
-        if warnings.iter().any(Diagnostic::is_error) {
-            return Err(fail(warnings));
+            sink.put(asset.to, output::FileData::Copy(asset.from))?;
         }
         diagnostics::sort(&mut warnings);
         Ok(Rendered { site, theme, warnings, clock, memo })

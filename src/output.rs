@@ -53,17 +53,12 @@ impl Output {
 pub trait Sink: Sync {
     /// Adds a file. Called from many threads at once.
     fn put(&self, path: String, data: FileData) -> Result<(), Error>;
-    /// True if a file was already put at `path`.
-    fn has(&self, path: &str) -> bool;
 }
 
 impl Sink for Mutex<Output> {
     fn put(&self, path: String, data: FileData) -> Result<(), Error> {
         self.lock().expect("output lock is never poisoned").insert(path, data);
         Ok(())
-    }
-    fn has(&self, path: &str) -> bool {
-        self.lock().expect("output lock is never poisoned").files.contains_key(path)
     }
 }
 
@@ -75,6 +70,7 @@ pub struct Staging {
     target: PathBuf,
     staged: PathBuf,
     previous: Option<PathBuf>,
+    /// Distinct files put (a static file may replace a generated one: counted once).
     paths: Mutex<HashSet<String>>,
     dirs: Mutex<HashSet<PathBuf>>,
     unchanged: AtomicUsize,
@@ -161,9 +157,6 @@ impl Sink for Staging {
             }
             FileData::Copy(from) => std::fs::copy(&from, &to).map(|_| ()).map_err(Error::io("copying", &from)),
         }
-    }
-    fn has(&self, path: &str) -> bool {
-        self.paths.lock().expect("never poisoned").contains(path)
     }
 }
 

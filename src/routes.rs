@@ -157,12 +157,18 @@ impl Claims {
             let (a, b) = if *first <= owner { (first.clone(), owner) } else { (owner, first.clone()) };
             self.diags.push(
                 Diagnostic::error(format!("{a} and {b} both want to be written to {file}"))
-                    .in_file(if a.ends_with(".md") { a.clone() } else { b.clone() })
+                    .in_file(if a.starts_with("content/") { a.clone() } else { b.clone() })
                     .with_hint("give one of them another `slug`, or change `permalink` in site.toml"),
             );
         } else {
             self.owners.insert(file, owner);
         }
+    }
+
+    /// `owner` replaces whatever else wants `file`, without complaint: a static file may stand in
+    /// for a generated one on purpose. Later claims collide with it.
+    pub fn replace(&mut self, file: String, owner: impl Into<String>) {
+        self.owners.insert(file, owner.into());
     }
 
     /// The collisions found.

@@ -180,8 +180,10 @@ pub fn render_bodies(site: &Site, theme: &Theme, sink: &dyn Sink, changed: &[Art
 }
 
 /// Checks that no two files of the output want the same path: every page (paginated lists and
-/// feeds included) and every generated file, each named by who wants it.
-pub fn check_routes(site: &Site) -> Vec<Diagnostic> {
+/// feeds included), every generated file and every asset copied from `content/`, each named by
+/// who wants it. (A static file of the theme or site may replace a generated one on purpose,
+/// e.g. `static/robots.txt`, but not an asset.)
+pub fn check_routes(site: &Site, statics: &[&str], assets: &[crate::source::Asset]) -> Vec<Diagnostic> {
     let mut claims = routes::Claims::default();
     for job in jobs(site) {
         let route = job.route(site);
@@ -195,6 +197,12 @@ pub fn check_routes(site: &Site) -> Vec<Diagnostic> {
     for file in generated {
         let owner = format!("the generated {file}");
         claims.claim(file, owner);
+    }
+    for file in statics {
+        claims.replace(file.to_string(), format!("the static file {file}"));
+    }
+    for asset in assets {
+        claims.claim(asset.to.clone(), format!("content/{}", asset.to));
     }
     claims.finish()
 }
@@ -802,7 +810,7 @@ mod tests {
     #[test]
     fn two_articles_on_one_permalink_collide() {
         let s = site_of(&[("x/a.md", &art("A", "")), ("y/a.md", &art("B", ""))], "");
-        let d = check_routes(&s);
+        let d = check_routes(&s, &[], &[]);
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("content/x/a.md and content/y/a.md"), "{}", d[0].message);
     }
@@ -813,7 +821,7 @@ mod tests {
             &[("a.md", &art("A", "")), ("two.md", &art("B", "slug = \"2\""))],
             "per_page = 1\npermalink = \"/topics/:topic/page/:slug/\"\n",
         );
-        let d = check_routes(&s);
+        let d = check_routes(&s, &[], &[]);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(
             d[0].message,

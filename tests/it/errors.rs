@@ -112,3 +112,25 @@ fn config_and_content_errors_are_reported_together() {
 fn template_syntax_error_names_template_and_line() {
     insta::assert_snapshot!(check("errors/template_syntax", "templates/article.html:3:"));
 }
+
+#[test]
+fn an_asset_on_a_generated_file_is_an_error_but_a_static_file_may_replace_one() {
+    let site = Site::fixture("build/drafts");
+    site.write("static/robots.txt", "User-agent: *\nDisallow: /\n");
+    let r = site.build();
+    assert_eq!(r.file("robots.txt"), "User-agent: *\nDisallow: /\n", "the site's static file wins");
+    site.write("content/feed.json", "{}");
+    let r = site.build_with(&[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with(
+            "content/feed.json: error: content/feed.json and the generated feed.json both want to be written to feed.json"
+        ),
+        "{}",
+        r.stderr
+    );
+    std::fs::remove_file(site.root.join("content/feed.json")).unwrap();
+    site.write("content/robots.txt", "x");
+    let r = site.build_with(&[]);
+    assert_eq!(r.code, 1, "an asset may not replace a static file either: {}", r.stderr);
+}
