@@ -149,9 +149,8 @@ pub fn feed_value(site: &Site, of: FeedOf, file: &str, ids: &[ArticleId]) -> Val
         .map(|a| a.updated.unwrap_or(a.date))
         .max()
         .or(site.articles.first().map(|a| a.date))
-        .map(|d| d.to_rfc3339())
-        .unwrap_or_else(|| "1970-01-01T00:00:00+00:00".into());
-    let updated_rfc2822 = chrono::DateTime::parse_from_rfc3339(&updated).map(|d| d.to_rfc2822()).unwrap_or_default();
+        .unwrap_or_else(|| chrono::DateTime::UNIX_EPOCH.fixed_offset());
+    let (updated, updated_rfc2822) = (updated.to_rfc3339(), updated.to_rfc2822());
     Value::from_serializable(&json!({
         "title": title,
         "description": site.config.description,
