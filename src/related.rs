@@ -44,8 +44,8 @@ pub fn compute(articles: &[Article], topics: usize, people: usize, places: usize
         .par_iter()
         .enumerate()
         .map_init(
-            || (vec![0.0f64; n], Vec::<u32>::new()),
-            |(score, touched), (i, fs)| {
+            || (vec![0.0f64; n], Vec::<u32>::new(), Vec::<(ArticleId, f64)>::new()),
+            |(score, touched, cands), (i, fs)| {
                 for f in fs {
                     let w = weight[*f];
                     if w == 0.0 {
@@ -64,8 +64,10 @@ pub fn compute(articles: &[Article], topics: usize, people: usize, places: usize
                         }
                     }
                 }
-                let mut cands: Vec<(ArticleId, f64)> =
-                    touched.iter().map(|&j| (ArticleId(j), score[j as usize] / (norm[i] * norm[j as usize]))).collect();
+                cands.clear();
+                cands.extend(
+                    touched.iter().map(|&j| (ArticleId(j), score[j as usize] / (norm[i] * norm[j as usize]))),
+                );
                 for &j in touched.iter() {
                     score[j as usize] = 0.0;
                 }
@@ -77,12 +79,13 @@ pub fn compute(articles: &[Article], topics: usize, people: usize, places: usize
                         .then_with(|| (a.0.0 as i64 - i as i64).abs().cmp(&(b.0.0 as i64 - i as i64).abs()))
                         .then(a.0.cmp(&b.0))
                 };
+                // The buffer is reused; what is kept is a list of its own, at most TOP long.
                 if cands.len() > TOP {
                     cands.select_nth_unstable_by(TOP, order);
-                    cands.truncate(TOP);
                 }
-                cands.sort_by(order);
-                cands
+                let mut best = cands[..cands.len().min(TOP)].to_vec();
+                best.sort_by(order);
+                best
             },
         )
         .collect();
