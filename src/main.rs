@@ -215,6 +215,9 @@ fn build(opts: digest::BuildOptions) -> ExitCode {
         b.output_dir.display(),
         started.elapsed().as_millis(),
     );
+    // The process ends here: the OS takes the memory back faster than freeing the model
+    // allocation by allocation would (a tenth of a second at 10,000 articles).
+    std::mem::forget(b);
     ExitCode::SUCCESS
 }
 

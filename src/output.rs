@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
 use crate::error::Error;
 
@@ -14,7 +14,7 @@ use crate::error::Error;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileData {
     /// Rendered bytes, shared: copying an `Output` copies no file contents.
-    Bytes(Arc<[u8]>),
+    Bytes(bytes::Bytes),
     /// A file copied as it is (an asset or a static file).
     Copy(PathBuf),
 }

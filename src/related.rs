@@ -65,9 +65,7 @@ pub fn compute(articles: &[Article], topics: usize, people: usize, places: usize
                     }
                 }
                 cands.clear();
-                cands.extend(
-                    touched.iter().map(|&j| (ArticleId(j), score[j as usize] / (norm[i] * norm[j as usize]))),
-                );
+                cands.extend(touched.iter().map(|&j| (ArticleId(j), score[j as usize] / (norm[i] * norm[j as usize]))));
                 for &j in touched.iter() {
                     score[j as usize] = 0.0;
                 }

@@ -103,7 +103,7 @@ struct Shared<'a> {
 struct Rendered {
     /// Url relative to the site root (`a/b/` or `atom.xml`).
     route: String,
-    body: String,
+    body: Vec<u8>,
     /// For the sitemap: HTML pages only (404 excepted), with their newest date.
     sitemap: Option<Option<DateTime<FixedOffset>>>,
 }
@@ -131,11 +131,11 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderE
     generated.extend(search::index(site));
     let put = |path: String, data: FileData| sink.put(path, data).map_err(RenderError::Env);
     for (path, text) in generated {
-        put(path, FileData::Bytes(text.into_bytes().into()))?;
+        put(path, FileData::Bytes(text.into()))?;
     }
     for (to, data) in &theme.statics {
         let data = match data {
-            StaticData::Embedded(b) => FileData::Bytes((*b).into()),
+            StaticData::Embedded(b) => FileData::Bytes(bytes::Bytes::from_static(b)),
             StaticData::File(p) => FileData::Copy(p.clone()),
         };
         put(to.clone(), data)?;
@@ -174,7 +174,7 @@ pub fn render_bodies(site: &Site, theme: &Theme, sink: &dyn Sink, changed: &[Art
     shared.render_jobs(&jobs, sink)?;
     if site_feed {
         let json = feeds::json_feed(site, &feeds::newest(site, FeedOf::Site));
-        sink.put("feed.json".to_string(), FileData::Bytes(json.into_bytes().into())).map_err(RenderError::Env)?;
+        sink.put("feed.json".to_string(), FileData::Bytes(json.into())).map_err(RenderError::Env)?;
     }
     Ok(jobs.len() + usize::from(site_feed))
 }
@@ -207,7 +207,9 @@ pub fn check_routes(site: &Site, statics: &[&str], assets: &[crate::source::Asse
     claims.finish()
 }
 
-type SitemapEntry = (String, Option<DateTime<FixedOffset>>);
+/// A page's newest date, for the sitemap.
+type Lastmod = Option<DateTime<FixedOffset>>;
+type SitemapEntry = (String, Lastmod);
 
 enum Failed {
     Template(Box<Diagnostic>),
@@ -260,7 +262,7 @@ impl<'a> Shared<'a> {
         Shared {
             site,
             theme,
-            cards: view::Cards::new(site),
+            cards: view::Cards::new(site, theme),
             site_value: view::site_view(site),
             items: feeds::Items::new(site),
             shared_titles,
@@ -285,8 +287,7 @@ impl<'a> Shared<'a> {
             .par_iter()
             .map(|job| {
                 let r = self.render(job).map_err(Failed::Template)?;
-                sink.put(routes::file_for(&r.route), FileData::Bytes(r.body.into_bytes().into()))
-                    .map_err(Failed::Env)?;
+                sink.put(routes::file_for(&r.route), FileData::Bytes(r.body.into())).map_err(Failed::Env)?;
                 Ok(r.sitemap.map(|lastmod| (r.route, lastmod)))
             })
             .collect();
@@ -343,12 +344,18 @@ impl<'a> Shared<'a> {
         meta.feeds.insert(0, link);
     }
 
-    fn paginate(&self, ctx: &mut Context, base: &str, ids: &[ArticleId], page: usize) -> Option<DateTime<FixedOffset>> {
+    fn paginate(
+        &self,
+        ctx: &mut Context,
+        base: &str,
+        ids: &[ArticleId],
+        page: usize,
+    ) -> Result<Lastmod, Box<Diagnostic>> {
         let per = self.site.config.per_page;
         let total = pages(ids.len(), per);
         let start = ((page - 1) * per).min(ids.len());
         let end = (start + per).min(ids.len());
-        ctx.insert_value("articles", self.cards.list(&ids[start..end]));
+        ctx.insert_value("articles", self.cards.list(&ids[start..end])?);
         ctx.insert(
             "paginator",
             &Paginator {
@@ -358,7 +365,7 @@ impl<'a> Shared<'a> {
                 next: (page < total).then(|| self.site.href(&routes::paged(base, page + 1))),
             },
         );
-        self.newest(&ids[start..end])
+        Ok(self.newest(&ids[start..end]))
     }
 
     /// The newest publication or update among some articles: a list page's `lastmod`.
@@ -382,7 +389,7 @@ impl<'a> Shared<'a> {
                 })));
                 ctx.insert_value(
                     "edition",
-                    site.editions.first().map(|_| self.edition_value(0)).unwrap_or(Value::none()),
+                    site.editions.first().map_or(Ok(Value::none()), |_| self.edition_value(0))?,
                 );
                 ctx.insert_value("editions", self.editions_value(1, 12));
                 let lastmod = site.editions.first().and_then(|e| self.newest(&e.articles));
@@ -397,24 +404,24 @@ impl<'a> Shared<'a> {
                 };
                 let mut meta = self.meta("article", a.title.clone(), a.summary.clone(), &a.route);
                 meta.head_title = format!("{title} · {}", site.config.title);
-                meta.jsonld = Some(seo::script_json(&seo::news_article(site, a)));
+                meta.jsonld = Some(seo::news_article(site, a));
                 meta.published = Some(a.date.to_rfc3339());
                 meta.modified = Some(a.updated.unwrap_or(a.date).to_rfc3339());
                 ctx.insert("article", &view::article_view(site, a));
-                ctx.insert_value("related", self.cards.related(a));
-                ctx.insert_value("referenced_by", self.cards.list(&a.referenced_by));
-                let neighbours: Vec<Value> = a
+                ctx.insert_value("related", self.cards.related(a)?);
+                ctx.insert_value("referenced_by", self.cards.list(&a.referenced_by)?);
+                let card = |o: Option<ArticleId>| o.map_or(Ok(Value::none()), |o| self.cards.get(o));
+                let neighbours = a
                     .neighbours
                     .iter()
                     .map(|n| {
-                        let card = |o: Option<ArticleId>| o.map(|o| self.cards.get(o)).unwrap_or(Value::none());
                         let mut m = BTreeMap::new();
                         m.insert("topic".to_string(), Value::from_serializable(&view::topic_link(site, n.topic.0)));
-                        m.insert("older".to_string(), card(n.older));
-                        m.insert("newer".to_string(), card(n.newer));
-                        Value::from(m)
+                        m.insert("older".to_string(), card(n.older)?);
+                        m.insert("newer".to_string(), card(n.newer)?);
+                        Ok(Value::from(m))
                     })
-                    .collect();
+                    .collect::<Result<Vec<Value>, Box<Diagnostic>>>()?;
                 ctx.insert_value("neighbours", Value::from(neighbours));
                 ("article.html", Some(meta), Some(a.updated.unwrap_or(a.date)))
             }
@@ -446,7 +453,7 @@ impl<'a> Shared<'a> {
                 let mut meta = self.meta("topic", page_title(&format!("Topic: {}", t.name), page), desc, &route);
                 self.own_feed(&mut meta, &format!("{}: {}", site.config.title, t.name), &t.route);
                 self.crumbs(&mut meta, &[("Topics", layout::TOPICS), (&t.name, &t.route)]);
-                let lastmod = self.paginate(&mut ctx, &t.route, &t.articles, page);
+                let lastmod = self.paginate(&mut ctx, &t.route, &t.articles, page)?;
                 let term = Term {
                     kind: "topic",
                     kind_label: "Topic",
@@ -494,7 +501,7 @@ impl<'a> Shared<'a> {
                 }
                 let index = format!("{plural}/");
                 self.crumbs(&mut meta, &[(label, &index), (&e.name, &e.route)]);
-                let lastmod = self.paginate(&mut ctx, &e.route, &e.articles, page);
+                let lastmod = self.paginate(&mut ctx, &e.route, &e.articles, page)?;
                 let term = Term {
                     kind: singular,
                     kind_label,
@@ -510,14 +517,14 @@ impl<'a> Shared<'a> {
             Job::Year(i) => {
                 let p = &site.years[i];
                 let children: Vec<&Period> = site.months.iter().filter(|m| m.key.starts_with(&p.key)).collect();
-                self.archive(&mut ctx, &route, "year", &site.years, i, children, 1)
+                self.archive(&mut ctx, &route, "year", &site.years, i, children, 1)?
             }
             Job::Month(i, page) => {
                 let p = &site.months[i];
                 let children: Vec<&Period> = site.days.iter().filter(|d| d.key.starts_with(&p.key)).collect();
-                self.archive(&mut ctx, &route, "month", &site.months, i, children, page)
+                self.archive(&mut ctx, &route, "month", &site.months, i, children, page)?
             }
-            Job::Day(i) => self.archive(&mut ctx, &route, "day", &site.days, i, Vec::new(), 1),
+            Job::Day(i) => self.archive(&mut ctx, &route, "day", &site.days, i, Vec::new(), 1)?,
             Job::Editions => {
                 let mut meta = self.meta(
                     "editions",
@@ -535,7 +542,7 @@ impl<'a> Shared<'a> {
                 let desc = format!("{}: {} articles, {}", e.title, e.articles.len(), range(e.start, e.end));
                 let mut meta = self.meta("edition", e.title.clone(), desc, &e.route);
                 self.crumbs(&mut meta, &[("Editions", layout::EDITIONS), (&e.title, &e.route)]);
-                ctx.insert_value("edition", self.edition_value(i));
+                ctx.insert_value("edition", self.edition_value(i)?);
                 let link = |j: usize| {
                     site.editions
                         .get(j)
@@ -591,20 +598,23 @@ impl<'a> Shared<'a> {
         route: String,
         meta: Option<PageMeta>,
         ctx: Context,
-    ) -> Result<String, Box<Diagnostic>> {
+    ) -> Result<Vec<u8>, Box<Diagnostic>> {
         let mut full = Context::new();
         full.insert_value("site", self.site_value.clone());
         if let Some(m) = &meta {
             full.insert("page", m);
         }
         full.extend(ctx);
-        self.theme.tera.render(template, &full).map_err(|e| {
+        // Bytes, not a String: what is written needs no UTF-8 check (Tera writes only strs).
+        let mut body = Vec::with_capacity(16 * 1024);
+        self.theme.tera.render_to(template, &full, &mut body).map_err(|e| {
             let page = match job {
                 Job::Article(id) => format!("/{route} from {}", self.site.article(*id).path.display()),
                 _ => format!("/{route}"),
             };
             Box::new(self.theme.diagnostic(&e, Some(&page)))
-        })
+        })?;
+        Ok(body)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -617,7 +627,7 @@ impl<'a> Shared<'a> {
         i: usize,
         children: Vec<&Period>,
         page: usize,
-    ) -> (&'static str, Option<PageMeta>, Option<DateTime<FixedOffset>>) {
+    ) -> Result<(&'static str, Option<PageMeta>, Lastmod), Box<Diagnostic>> {
         let site = self.site;
         let p = &list[i];
         let desc = format!("Articles of {} in {}", p.label, site.config.title);
@@ -667,13 +677,13 @@ impl<'a> Shared<'a> {
             let per = site.config.per_page;
             let start = ((page - 1) * per).min(p.articles.len());
             let end = (start + per).min(p.articles.len());
-            ctx.insert_value("groups", self.day_groups(&p.articles[start..end]));
-            self.paginate(ctx, &p.route, &p.articles, page)
+            ctx.insert_value("groups", self.day_groups(&p.articles[start..end])?);
+            self.paginate(ctx, &p.route, &p.articles, page)?
         };
-        ("archive.html", Some(meta), lastmod)
+        Ok(("archive.html", Some(meta), lastmod))
     }
 
-    fn day_groups(&self, ids: &[ArticleId]) -> Value {
+    fn day_groups(&self, ids: &[ArticleId]) -> Result<Value, Box<Diagnostic>> {
         let mut groups: Vec<Value> = Vec::new();
         let mut i = 0;
         while i < ids.len() {
@@ -685,14 +695,14 @@ impl<'a> Shared<'a> {
             let mut m = BTreeMap::new();
             m.insert("name".to_string(), Value::from(day.format("%-d %B %Y").to_string()));
             m.insert("href".to_string(), Value::from(self.site.href(&layout::day(day))));
-            m.insert("articles".to_string(), self.cards.list(&ids[i..j]));
+            m.insert("articles".to_string(), self.cards.list(&ids[i..j])?);
             groups.push(Value::from(m));
             i = j;
         }
-        Value::from(groups)
+        Ok(Value::from(groups))
     }
 
-    fn edition_value(&self, i: usize) -> Value {
+    fn edition_value(&self, i: usize) -> Result<Value, Box<Diagnostic>> {
         let site = self.site;
         let e = &site.editions[i];
         let groups: Vec<Value> = e
@@ -711,10 +721,10 @@ impl<'a> Shared<'a> {
                         m.insert("href".to_string(), Value::none());
                     }
                 }
-                m.insert("articles".to_string(), self.cards.list(&g.articles));
-                Value::from(m)
+                m.insert("articles".to_string(), self.cards.list(&g.articles)?);
+                Ok(Value::from(m))
             })
-            .collect();
+            .collect::<Result<_, Box<Diagnostic>>>()?;
         let mut m = BTreeMap::new();
         m.insert("id".to_string(), Value::from(e.id.as_str()));
         m.insert("title".to_string(), Value::from(e.title.as_str()));
@@ -722,7 +732,7 @@ impl<'a> Shared<'a> {
         m.insert("href".to_string(), Value::from(site.href(&e.route)));
         m.insert("count".to_string(), Value::from(e.articles.len()));
         m.insert("groups".to_string(), Value::from(groups));
-        Value::from(m)
+        Ok(Value::from(m))
     }
 
     fn editions_value(&self, skip: usize, take: usize) -> Value {

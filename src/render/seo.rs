@@ -9,50 +9,87 @@ use crate::model::{Article, EntityKind, Site};
 
 /// JSON for a `<script type="application/ld+json">`: `<` escaped so the text cannot close the
 /// script element.
-pub fn script_json(v: &Value) -> String {
-    serde_json::to_string(v).expect("json values serialise").replace('<', "\\u003c")
+pub fn script_json<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    let json = serde_json::to_string(v).expect("json values serialise");
+    if json.contains('<') { json.replace('<', "\\u003c") } else { json }
 }
 
-/// schema.org `NewsArticle` for an article page.
-pub fn news_article(site: &Site, a: &Article) -> Value {
-    let about: Vec<Value> = a
-        .topics
-        .iter()
-        .map(|t| {
-            let t = site.topic(*t);
-            json!({"@type": "Thing", "name": t.name, "url": site.url(&t.route)})
-        })
-        .collect();
-    let mut mentions: Vec<Value> = Vec::new();
+/// A schema.org thing with a name and a url (`@type` first, keys in the order serde_json sorts).
+#[derive(serde::Serialize)]
+struct Named<'a> {
+    #[serde(rename = "@type")]
+    ty: &'static str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+/// schema.org `NewsArticle`, keys sorted as a JSON object's.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewsArticle<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    ty: &'static str,
+    about: Vec<Named<'a>>,
+    author: &'a Named<'a>,
+    date_modified: String,
+    date_published: String,
+    description: &'a str,
+    headline: &'a str,
+    in_language: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_based_on: Option<&'a str>,
+    main_entity_of_page: String,
+    mentions: Vec<Named<'a>>,
+    publisher: &'a Named<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_organization: Option<Named<'a>>,
+    url: String,
+}
+
+/// The site as the publisher (and author) of its article pages.
+fn publisher(site: &Site) -> Named<'_> {
+    Named { ty: "Organization", name: &site.config.title, url: Some(site.config.base_url.clone()) }
+}
+
+/// The `NewsArticle` JSON-LD of an article page.
+pub fn news_article(site: &Site, a: &Article) -> String {
+    let publisher = publisher(site);
+    let about = a.topics.iter().map(|t| site.topic(*t)).map(|t| Named {
+        ty: "Thing",
+        name: &t.name,
+        url: Some(site.url(&t.route)),
+    });
+    let mut mentions = Vec::new();
     for (kind, ty, ids) in [(EntityKind::Person, "Person", &a.people), (EntityKind::Place, "Place", &a.places)] {
         for id in ids {
             let e = site.entity(kind, *id);
-            mentions.push(json!({"@type": ty, "name": e.name, "url": site.url(&e.route)}));
+            mentions.push(Named { ty, name: &e.name, url: Some(site.url(&e.route)) });
         }
     }
-    let publisher = json!({"@type": "Organization", "name": site.config.title, "url": site.config.base_url});
-    let mut v = json!({
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": a.title,
-        "description": a.summary,
-        "url": site.url(&a.route),
-        "mainEntityOfPage": site.url(&a.route),
-        "datePublished": a.date.to_rfc3339(),
-        "dateModified": a.updated.unwrap_or(a.date).to_rfc3339(),
-        "inLanguage": site.config.language,
-        "publisher": publisher,
-        "author": publisher,
-        "about": about,
-        "mentions": mentions,
-    });
-    if let Some(u) = &a.url {
-        v["isBasedOn"] = json!(u);
-    }
-    if let Some(s) = a.source {
-        v["sourceOrganization"] = json!({"@type": "Organization", "name": site.entity(EntityKind::Source, s).name});
-    }
-    v
+    script_json(&NewsArticle {
+        context: "https://schema.org",
+        ty: "NewsArticle",
+        about: about.collect(),
+        author: &publisher,
+        date_modified: a.updated.unwrap_or(a.date).to_rfc3339(),
+        date_published: a.date.to_rfc3339(),
+        description: &a.summary,
+        headline: &a.title,
+        in_language: &site.config.language,
+        is_based_on: a.url.as_deref(),
+        main_entity_of_page: site.url(&a.route),
+        mentions,
+        publisher: &publisher,
+        source_organization: a.source.map(|s| Named {
+            ty: "Organization",
+            name: &site.entity(EntityKind::Source, s).name,
+            url: None,
+        }),
+        url: site.url(&a.route),
+    })
 }
 
 /// schema.org `BreadcrumbList` from (name, route) pairs, home first.

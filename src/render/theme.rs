@@ -29,6 +29,14 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("rss.xml", include_str!("../../themes/default/templates/rss.xml")),
 ];
 
+/// Internal templates that render one card through the theme's `card` component: once per
+/// article and build, into the card's `card` and `brief` fields.
+pub const CARD: &str = "__digest_card.html";
+/// See `CARD`.
+pub const BRIEF: &str = "__digest_brief.html";
+const INTERNAL_TEMPLATES: &[(&str, &str)] =
+    &[(CARD, "{{ <card a={a} /> }}"), (BRIEF, "{{ <card a={a} summary={false} /> }}")];
+
 const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../../themes/default/static/style.css")),
     ("search.js", include_bytes!("../../themes/default/static/search.js")),
@@ -118,6 +126,9 @@ pub fn load(root: &Path, config: &Config) -> Result<Result<Theme, Vec<Diagnostic
 
     let mut tera = Tera::new();
     tera.autoescape_on([".html", ".htm", ".xml"]);
+    for (name, text) in INTERNAL_TEMPLATES {
+        sources.insert(name.to_string(), (format!("the card markup ({name}, built-in)"), text.to_string()));
+    }
     let named: Vec<(String, String)> = sources.iter().map(|(n, (_, t))| (n.clone(), t.clone())).collect();
     let added = tera.add_raw_templates(named);
     let theme = Theme { tera, sources, statics };

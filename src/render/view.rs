@@ -1,6 +1,6 @@
 //! What templates see: borrowed, serialize-only views of the model, built here and nowhere
-//! else. Per-article cards are turned into template values once per build and shared by every
-//! list that shows them (a `tera::Value` clone is a reference-count increment).
+//! else. Per-article cards are turned into template values, markup included, once per build and
+//! shared by every list that shows them (a `tera::Value` clone is a reference-count increment).
 
 use std::sync::OnceLock;
 
@@ -8,6 +8,8 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use tera::Value;
 
+use super::theme::{self, Theme};
+use crate::diagnostics::Diagnostic;
 use crate::model::{Article, ArticleId, EntityKind, Related, Site, Why};
 
 /// A link to a topic, entity, edition or period.
@@ -76,56 +78,77 @@ fn card<'a>(site: &'a Site, a: &'a Article) -> Card<'a> {
     }
 }
 
+/// A card's value with its markup added: `card` (the theme's `card` component) and `brief` (the
+/// same without the summary), each rendered once per article and printed as they are by every
+/// list that shows the article, so a list page costs string copies rather than component calls.
+fn with_markup(value: Value, theme: &Theme) -> Result<Value, Box<Diagnostic>> {
+    let mut map = value.into_map().expect("a card is a map");
+    let mut ctx = tera::Context::new();
+    ctx.insert_value("a", Value::from(map.clone()));
+    for (field, template) in [("card", theme::CARD), ("brief", theme::BRIEF)] {
+        let html = theme.tera.render(template, &ctx).map_err(|e| Box::new(theme.diagnostic(&e, None)))?;
+        map.insert(field.into(), Value::safe_string(html.trim()));
+    }
+    Ok(Value::from(map))
+}
+
+type Cell = OnceLock<Result<Value, Box<Diagnostic>>>;
+
 /// Every article's card as a template value, made on first use (once per build) and shared by
-/// every list that shows it; likewise the variants with a `why`, for related lists.
+/// every list that shows it; likewise its variants with a `why`, for related lists.
 pub struct Cards<'a> {
     site: &'a Site,
-    plain: Vec<OnceLock<Value>>,
+    theme: &'a Theme,
+    cells: Vec<Cell>,
     editorial: Vec<OnceLock<Value>>,
     shared: Vec<OnceLock<Value>>,
 }
 
 impl<'a> Cards<'a> {
     /// Room for the cards of every article.
-    pub fn new(site: &'a Site) -> Self {
+    pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
         let n = site.articles.len();
-        let cells = || (0..n).map(|_| OnceLock::new()).collect();
-        Cards { site, plain: cells(), editorial: cells(), shared: cells() }
+        Cards {
+            site,
+            theme,
+            cells: (0..n).map(|_| OnceLock::new()).collect(),
+            editorial: (0..n).map(|_| OnceLock::new()).collect(),
+            shared: (0..n).map(|_| OnceLock::new()).collect(),
+        }
     }
 
     /// One article's card.
-    pub fn get(&self, id: ArticleId) -> Value {
-        self.plain[id.0 as usize]
-            .get_or_init(|| Value::from_serializable(&card(self.site, self.site.article(id))))
+    pub fn get(&self, id: ArticleId) -> Result<Value, Box<Diagnostic>> {
+        self.cells[id.0 as usize]
+            .get_or_init(|| with_markup(Value::from_serializable(&card(self.site, self.site.article(id))), self.theme))
             .clone()
     }
 
     /// The cards of some articles.
-    pub fn list(&self, ids: &[ArticleId]) -> Value {
-        Value::from(ids.iter().map(|id| self.get(*id)).collect::<Vec<_>>())
+    pub fn list(&self, ids: &[ArticleId]) -> Result<Value, Box<Diagnostic>> {
+        Ok(Value::from(ids.iter().map(|id| self.get(*id)).collect::<Result<Vec<_>, _>>()?))
     }
 
-    /// The related list: cards of site articles (with `why`), and outside links.
-    pub fn related(&self, a: &Article) -> Value {
-        let site = self.site;
-        let items: Vec<Value> = a
-            .related
-            .iter()
-            .map(|r| match r {
-                Related::Article(id, why) => {
-                    let (cells, label) = match why {
-                        Why::Editorial => (&self.editorial, "editorial"),
-                        Why::Shared => (&self.shared, "shared"),
-                    };
-                    cells[id.0 as usize]
-                        .get_or_init(|| {
-                            let mut c = card(site, site.article(*id));
-                            c.why = Some(label);
-                            Value::from_serializable(&c)
-                        })
-                        .clone()
-                }
-                Related::External { title, url } => Value::from_serializable(&Card {
+    /// The related list: cards of site articles with `why` they are related (`editorial` or
+    /// `shared`), and outside links (`editorial`, `external`).
+    pub fn related(&self, a: &Article) -> Result<Value, Box<Diagnostic>> {
+        let items = a.related.iter().map(|r| match r {
+            Related::Article(id, why) => {
+                let (cells, label) = match why {
+                    Why::Editorial => (&self.editorial, "editorial"),
+                    Why::Shared => (&self.shared, "shared"),
+                };
+                let plain = self.get(*id)?;
+                Ok(cells[id.0 as usize]
+                    .get_or_init(|| {
+                        let mut map = plain.into_map().expect("a card is a map");
+                        map.insert("why".into(), Value::from(label));
+                        Value::from(map)
+                    })
+                    .clone())
+            }
+            Related::External { title, url } => with_markup(
+                Value::from_serializable(&Card {
                     title,
                     href: url,
                     permalink: url.clone(),
@@ -138,9 +161,10 @@ impl<'a> Cards<'a> {
                     external: true,
                     why: Some("editorial"),
                 }),
-            })
-            .collect();
-        Value::from(items)
+                self.theme,
+            ),
+        });
+        Ok(Value::from(items.collect::<Result<Vec<_>, _>>()?))
     }
 }
 

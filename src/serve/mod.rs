@@ -319,7 +319,7 @@ async fn respond(server: &Server, method: Method, uri: Uri) -> Response {
     };
     // Rendered files are shared with the output, not copied; only HTML is copied, to inject.
     let bytes: Bytes = match output.files.get(&key) {
-        Some(FileData::Bytes(b)) => Bytes::from_owner(b.clone()),
+        Some(FileData::Bytes(b)) => b.clone(),
         Some(FileData::Copy(from)) => match tokio::fs::read(from).await {
             Ok(b) => Bytes::from(b),
             Err(_) => return plain(StatusCode::NOT_FOUND, "not found\n"),

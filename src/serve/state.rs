@@ -57,7 +57,7 @@ mod tests {
 
     fn output(text: &str) -> Output {
         let mut o = Output::default();
-        o.insert("index.html".into(), FileData::Bytes(text.as_bytes().into()));
+        o.insert("index.html".into(), FileData::Bytes(text.as_bytes().to_vec().into()));
         o
     }
 
