@@ -134,7 +134,7 @@ pub fn build_after(
     }
     let content_only = content_files.is_some();
     let empty = model::Memo::default();
-    let prepared = prepare(opts, previous.map_or(&empty, |p| &p.memo))?;
+    let prepared = prepare(opts, Some(previous.map_or(&empty, |p| &p.memo)))?;
     let output_dir = prepared.output_dir.clone();
     let assets = prepared.assets.clone();
     let reuse = previous
@@ -239,7 +239,7 @@ pub struct Written {
 /// Builds the site and writes it, each page as soon as it is rendered, into a folder beside the
 /// output folder that replaces it only when the build succeeds. `digest build` uses it.
 pub fn build_to_disk(opts: &BuildOptions) -> Result<Written, Failure> {
-    let prepared = prepare(opts, &model::Memo::default())?;
+    let prepared = prepare(opts, None)?;
     let output_dir = prepared.output_dir.clone();
     let staging = output::Staging::new(&output_dir)?;
     let mut done = prepared.render(&staging)?;
@@ -275,7 +275,8 @@ struct Rendered {
     memo: model::Memo,
 }
 
-fn prepare(opts: &BuildOptions, memo: &model::Memo) -> Result<Prepared, Failure> {
+/// With a memo, reuses what it holds and returns the next (see `model::assemble_with`).
+fn prepare(opts: &BuildOptions, memo: Option<&model::Memo>) -> Result<Prepared, Failure> {
     let root = &opts.root;
     let mut clock = Clock::default();
     clock.lap("start");

@@ -403,9 +403,10 @@ pub struct Memo {
     fronts: HashMap<String, Arc<(FrontMatter, usize)>>,
 }
 
+/// A memo key: xxh3, a fingerprint as good as SipHash's here and many times faster over whole
+/// files.
 fn key<T: std::hash::Hash>(parts: &T) -> u64 {
     use std::hash::Hasher;
-    // xxh3: a fingerprint as good as SipHash's for this, and many times faster over whole files.
     let mut h = twox_hash::XxHash3_64::new();
     parts.hash(&mut h);
     h.finish()
@@ -414,17 +415,21 @@ fn key<T: std::hash::Hash>(parts: &T) -> u64 {
 /// Builds the site from the loaded sources. Returns every diagnostic found (warnings too);
 /// the site is None when there was an error.
 pub fn assemble(config: Config, sources: Vec<Source>, drafts: bool) -> (Option<Site>, Vec<Diagnostic>) {
-    let (site, diags, _) = assemble_with(config, sources, drafts, &Memo::default());
+    let (site, diags, _) = assemble_with(config, sources, drafts, None);
     (site, diags)
 }
 
-/// `assemble`, reusing what `memo` holds, and returning what the next build can reuse.
+/// `assemble`, reusing what `memo` holds, and returning what the next build can reuse. With
+/// no memo (a one-off build) nothing is hashed or kept, and the returned memo is empty.
 pub fn assemble_with(
     config: Config,
     sources: Vec<Source>,
     drafts: bool,
-    memo: &Memo,
+    memo: Option<&Memo>,
 ) -> (Option<Site>, Vec<Diagnostic>, Memo) {
+    let remember = memo.is_some();
+    let empty = Memo::default();
+    let memo = memo.unwrap_or(&empty);
     let zone = config.timezone;
     let zone_name = format!("{zone:?}");
     let names: Vec<(String, String)> = sources.iter().map(|s| (s.rel.clone(), file_slug(&s.rel))).collect();
@@ -432,7 +437,7 @@ pub fn assemble_with(
     let results: Vec<Read> = sources
         .into_par_iter()
         .map(|src| {
-            let k = key(&(&src.path, &src.text, &zone_name));
+            let k = if remember { key(&(&src.path, &src.text, &zone_name)) } else { 0 };
             let parsed = match memo.parsed.get(&k) {
                 Some(hit) => hit.clone(),
                 None => Arc::new(frontmatter::parse(&src.path, &src.text, &zone)?),
@@ -450,8 +455,10 @@ pub fn assemble_with(
         .into_iter()
         .map(|r| {
             r.map(|(p, k, kept)| {
-                next.fronts.insert(p.rel.clone(), kept.clone());
-                next.parsed.insert(k, kept);
+                if remember {
+                    next.fronts.insert(p.rel.clone(), kept.clone());
+                    next.parsed.insert(k, kept);
+                }
                 p
             })
         })
@@ -529,7 +536,7 @@ pub fn assemble_with(
         .par_iter()
         .map(|p| {
             let body = &p.text[p.body_start..];
-            let k = key(&(env, &p.slug, body));
+            let k = if remember { key(&(env, &p.slug, body)) } else { 0 };
             let r = match memo.bodies.get(&k) {
                 Some(hit) => hit.clone(),
                 None => Arc::new(markdown::render(body, &p.slug, switches, &index)),
@@ -538,7 +545,7 @@ pub fn assemble_with(
         })
         .collect();
     drop(index);
-    for ((a, p), (k, r)) in articles.iter_mut().zip(&parsed).zip(rendered) {
+    for ((a, p), (k, r)) in articles.iter_mut().zip(parsed).zip(rendered) {
         for (msg, range) in &r.problems {
             let span = range.start + p.body_start..range.end + p.body_start;
             diags.push(Diagnostic::error(msg.clone()).at(&p.path, &p.text, span));
@@ -546,7 +553,9 @@ pub fn assemble_with(
         a.summary = p.fm.summary.clone().unwrap_or_else(|| r.first_paragraph.clone());
         a.body_html = r.html.clone();
         a.links_to = r.links.iter().copied().filter(|id| *id != a.id).collect();
-        next.bodies.insert(k, r);
+        if remember {
+            next.bodies.insert(k, r);
+        }
     }
 
     for i in 0..articles.len() {

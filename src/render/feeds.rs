@@ -38,12 +38,23 @@ fn origin(base_url: &str) -> String {
     }
 }
 
-/// Root-relative `href` and `src` made absolute, for feed readers.
+/// Root-relative `href` and `src` made absolute, for feed readers. One pass over the text.
 pub fn absolute_links(html: &str, origin: &str) -> String {
     if origin.is_empty() {
         return html.to_string();
     }
-    html.replace(" href=\"/", &format!(" href=\"{origin}/")).replace(" src=\"/", &format!(" src=\"{origin}/"))
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut done = 0;
+    for at in memchr::memmem::find_iter(html.as_bytes(), "=\"/") {
+        let attr = &html[..at];
+        if attr.ends_with(" href") || attr.ends_with(" src") {
+            out.push_str(&html[done..at + 2]);
+            out.push_str(origin);
+            done = at + 2;
+        }
+    }
+    out.push_str(&html[done..]);
+    out
 }
 
 #[derive(Serialize)]
