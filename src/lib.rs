@@ -384,3 +384,9 @@ impl Clock {
         self.last = Some(now);
     }
 }
+
+/// Frees `value` on a thread of its own: a build's caches are many small allocations, and
+/// freeing them one by one need not hold up the caller (nor the process exit, for `build`).
+pub(crate) fn drop_later<T: Send + 'static>(value: T) {
+    std::thread::spawn(move || drop(value));
+}

@@ -53,6 +53,12 @@ impl Output {
 pub trait Sink: Sync {
     /// Adds a file. Called from many threads at once.
     fn put(&self, path: String, data: FileData) -> Result<(), Error>;
+
+    /// Adds a file from bytes the caller keeps (a buffer it reuses): copied, unless the sink
+    /// writes them out at once.
+    fn put_bytes(&self, path: String, bytes: &[u8]) -> Result<(), Error> {
+        self.put(path, FileData::Bytes(bytes::Bytes::copy_from_slice(bytes)))
+    }
 }
 
 impl Sink for Mutex<Output> {
@@ -137,8 +143,8 @@ impl Drop for Staging {
     }
 }
 
-impl Sink for Staging {
-    fn put(&self, rel: String, data: FileData) -> Result<(), Error> {
+impl Staging {
+    fn stage(&self, rel: String, data: Staged<'_>) -> Result<(), Error> {
         let to = self.staged.join(&rel);
         self.make_parent(&to)?;
         let old = self.previous.as_ref().map(|p| p.join(&rel));
@@ -151,24 +157,43 @@ impl Sink for Staging {
             return Ok(());
         }
         match data {
-            FileData::Bytes(b) => {
+            Staged::Bytes(b) => {
                 let mut f = std::fs::File::create(&to).map_err(Error::io("writing", &to))?;
-                f.write_all(&b).map_err(Error::io("writing", &to))
+                f.write_all(b).map_err(Error::io("writing", &to))
             }
-            FileData::Copy(from) => std::fs::copy(&from, &to).map(|_| ()).map_err(Error::io("copying", &from)),
+            Staged::Copy(from) => std::fs::copy(from, &to).map(|_| ()).map_err(Error::io("copying", from)),
         }
     }
 }
 
+impl Sink for Staging {
+    fn put(&self, rel: String, data: FileData) -> Result<(), Error> {
+        match &data {
+            FileData::Bytes(b) => self.stage(rel, Staged::Bytes(b)),
+            FileData::Copy(from) => self.stage(rel, Staged::Copy(from)),
+        }
+    }
+
+    fn put_bytes(&self, rel: String, bytes: &[u8]) -> Result<(), Error> {
+        self.stage(rel, Staged::Bytes(bytes))
+    }
+}
+
+/// A file's contents as `Staging` writes them.
+enum Staged<'a> {
+    Bytes(&'a [u8]),
+    Copy(&'a Path),
+}
+
 /// True when the file at `old` has exactly these bytes (sizes are compared first).
-fn same_as(data: &FileData, old: &Path) -> bool {
+fn same_as(data: &Staged<'_>, old: &Path) -> bool {
     let Ok(meta) = std::fs::symlink_metadata(old) else { return false };
     if !meta.is_file() {
         return false;
     }
-    match data {
-        FileData::Bytes(b) => meta.len() == b.len() as u64 && std::fs::read(old).is_ok_and(|o| *o == **b),
-        FileData::Copy(from) => {
+    match *data {
+        Staged::Bytes(b) => meta.len() == b.len() as u64 && std::fs::read(old).is_ok_and(|o| o == b),
+        Staged::Copy(from) => {
             std::fs::metadata(from).is_ok_and(|m| m.len() == meta.len())
                 && matches!((std::fs::read(from), std::fs::read(old)), (Ok(a), Ok(b)) if a == b)
         }

@@ -120,6 +120,11 @@ impl Items {
         }
     }
 
+    /// Everything made, for the caller to free (see `lib::drop_later`).
+    pub fn into_made(self) -> Box<dyn Send> {
+        Box::new(self.cells)
+    }
+
     /// The template value of an article's item.
     pub fn value(&self, site: &Site, id: ArticleId) -> Value {
         self.cells[id.0 as usize].get_or_init(|| Value::from_serializable(&self.item(site, site.article(id)))).clone()

@@ -99,11 +99,10 @@ struct Shared<'a> {
     site_feeds: Vec<FeedLink>,
 }
 
-/// A rendered file.
+/// A rendered file (its bytes are in the buffer the caller gave).
 struct Rendered {
     /// Url relative to the site root (`a/b/` or `atom.xml`).
     route: String,
-    body: Vec<u8>,
     /// For the sitemap: HTML pages only (404 excepted), with their newest date.
     sitemap: Option<Option<DateTime<FixedOffset>>>,
 }
@@ -120,15 +119,22 @@ pub enum RenderError {
 /// Renders every page of `site` with `theme` into `sink`, pages in parallel.
 pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let shared = Shared::new(site, theme);
-    let sitemap = shared.render_jobs(&jobs(site), sink)?;
-    let ids = feeds::newest(site, FeedOf::Site);
-    let mut generated = vec![
-        ("feed.json".to_string(), feeds::json_feed(site, &ids)),
-        ("news-sitemap.xml".to_string(), seo::news_sitemap(site)),
-        ("robots.txt".to_string(), seo::robots(site)),
-    ];
-    generated.extend(seo::sitemaps(&site.config.base_url, &sitemap, seo::SITEMAP_LIMIT));
-    generated.extend(search::index(site));
+    // The files made from the model alone are made while the pages render.
+    let (sitemap, mut generated) = rayon::join(
+        || shared.render_jobs(&jobs(site), sink),
+        || {
+            let ids = feeds::newest(site, FeedOf::Site);
+            let mut generated = vec![
+                ("feed.json".to_string(), feeds::json_feed(site, &ids)),
+                ("news-sitemap.xml".to_string(), seo::news_sitemap(site)),
+                ("robots.txt".to_string(), seo::robots(site)),
+            ];
+            generated.extend(search::index(site));
+            generated
+        },
+    );
+    crate::drop_later(shared.into_made());
+    generated.extend(seo::sitemaps(&site.config.base_url, &sitemap?, seo::SITEMAP_LIMIT));
     let put = |path: String, data: FileData| sink.put(path, data).map_err(RenderError::Env);
     for (path, text) in generated {
         put(path, FileData::Bytes(text.into()))?;
@@ -256,6 +262,11 @@ fn kind_words(kind: EntityKind) -> (&'static str, &'static str, &'static str) {
 }
 
 impl<'a> Shared<'a> {
+    /// The card and feed item values made, for the caller to free.
+    fn into_made(self) -> Box<dyn Send> {
+        Box::new((self.cards.into_made(), self.items.into_made()))
+    }
+
     fn new(site: &'a Site, theme: &'a Theme) -> Self {
         let mut seen = HashSet::new();
         let shared_titles = site.articles.iter().map(|a| a.title.as_str()).filter(|t| !seen.insert(*t)).collect();
@@ -283,13 +294,18 @@ impl<'a> Shared<'a> {
     /// Renders `jobs` in parallel, each file going to the sink as soon as it is done. Returns
     /// the sitemap entries of the HTML pages.
     fn render_jobs(&self, jobs: &[Job], sink: &dyn Sink) -> Result<Vec<SitemapEntry>, RenderError> {
+        // Each worker renders into one buffer it reuses: no page allocates its own.
         let results: Vec<Result<Option<SitemapEntry>, Failed>> = jobs
             .par_iter()
-            .map(|job| {
-                let r = self.render(job).map_err(Failed::Template)?;
-                sink.put(routes::file_for(&r.route), FileData::Bytes(r.body.into())).map_err(Failed::Env)?;
-                Ok(r.sitemap.map(|lastmod| (r.route, lastmod)))
-            })
+            .map_init(
+                || Vec::with_capacity(64 * 1024),
+                |body, job| {
+                    body.clear();
+                    let r = self.render(job, body).map_err(Failed::Template)?;
+                    sink.put_bytes(routes::file_for(&r.route), body).map_err(Failed::Env)?;
+                    Ok(r.sitemap.map(|lastmod| (r.route, lastmod)))
+                },
+            )
             .collect();
         let mut diags = Vec::new();
         let mut sitemap = Vec::new();
@@ -373,7 +389,7 @@ impl<'a> Shared<'a> {
         ids.iter().map(|id| self.site.article(*id)).map(|a| a.updated.unwrap_or(a.date)).max()
     }
 
-    fn render(&self, job: &Job) -> Result<Rendered, Box<Diagnostic>> {
+    fn render(&self, job: &Job, body: &mut Vec<u8>) -> Result<Rendered, Box<Diagnostic>> {
         let site = self.site;
         let mut ctx = Context::new();
         let route = job.route(site);
@@ -560,11 +576,8 @@ impl<'a> Shared<'a> {
             }
             Job::NotFound => {
                 let meta = self.meta("404", "Page not found".into(), String::new(), "404.html");
-                return self.finish(job, "404.html", route.clone(), Some(meta), ctx).map(|body| Rendered {
-                    route,
-                    body,
-                    sitemap: None,
-                });
+                self.finish(job, "404.html", &route, Some(meta), ctx, body)?;
+                return Ok(Rendered { route, sitemap: None });
             }
             Job::Atom(of) => {
                 let ids = feeds::newest(site, of);
@@ -586,35 +599,34 @@ impl<'a> Shared<'a> {
             }
         };
         let is_page = meta.is_some();
-        let body = self.finish(job, template, route.clone(), meta, ctx)?;
-        Ok(Rendered { route, body, sitemap: is_page.then_some(lastmod) })
+        self.finish(job, template, &route, meta, ctx, body)?;
+        Ok(Rendered { route, sitemap: is_page.then_some(lastmod) })
     }
 
-    /// Adds the shared values and renders, naming the page in any error.
+    /// Adds the shared values and renders into `body`, naming the page in any error. Bytes, not
+    /// a String: what is written needs no UTF-8 check (Tera writes only strs).
     fn finish(
         &self,
         job: &Job,
         template: &str,
-        route: String,
+        route: &str,
         meta: Option<PageMeta>,
         ctx: Context,
-    ) -> Result<Vec<u8>, Box<Diagnostic>> {
+        body: &mut Vec<u8>,
+    ) -> Result<(), Box<Diagnostic>> {
         let mut full = Context::new();
         full.insert_value("site", self.site_value.clone());
         if let Some(m) = &meta {
             full.insert("page", m);
         }
         full.extend(ctx);
-        // Bytes, not a String: what is written needs no UTF-8 check (Tera writes only strs).
-        let mut body = Vec::with_capacity(16 * 1024);
-        self.theme.tera.render_to(template, &full, &mut body).map_err(|e| {
+        self.theme.tera.render_to(template, &full, body).map_err(|e| {
             let page = match job {
                 Job::Article(id) => format!("/{route} from {}", self.site.article(*id).path.display()),
                 _ => format!("/{route}"),
             };
             Box::new(self.theme.diagnostic(&e, Some(&page)))
-        })?;
-        Ok(body)
+        })
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -124,6 +124,11 @@ impl<'a> Cards<'a> {
             .clone()
     }
 
+    /// Everything made, for the caller to free (see `lib::drop_later`).
+    pub fn into_made(self) -> Box<dyn Send> {
+        Box::new((self.cells, self.editorial, self.shared))
+    }
+
     /// The cards of some articles.
     pub fn list(&self, ids: &[ArticleId]) -> Result<Value, Box<Diagnostic>> {
         Ok(Value::from(ids.iter().map(|id| self.get(*id)).collect::<Result<Vec<_>, _>>()?))
