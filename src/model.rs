@@ -479,15 +479,32 @@ pub fn assemble_with(
     }
     parsed.sort_by(|a, b| b.fm.date.cmp(&a.fm.date).then_with(|| a.slug.cmp(&b.slug)).then_with(|| a.rel.cmp(&b.rel)));
 
-    let topics = collect_topics(&config, &parsed, &mut diags);
-    let people =
-        collect_entities(EntityKind::Person, &parsed, |p| p.fm.people.iter().map(|l| l.value.as_str()).collect());
-    let places =
-        collect_entities(EntityKind::Place, &parsed, |p| p.fm.places.iter().map(|l| l.value.as_str()).collect());
-    let sources = collect_entities(EntityKind::Source, &parsed, |p| p.fm.source.iter().map(String::as_str).collect());
+    // The four registries are independent scans: made side by side.
+    let ((topics, people), (places, sources)) = rayon::join(
+        || {
+            rayon::join(
+                || collect_topics(&config, &parsed, &mut diags),
+                || {
+                    collect_entities(EntityKind::Person, &parsed, |p| {
+                        p.fm.people.iter().map(|l| l.value.as_str()).collect()
+                    })
+                },
+            )
+        },
+        || {
+            rayon::join(
+                || {
+                    collect_entities(EntityKind::Place, &parsed, |p| {
+                        p.fm.places.iter().map(|l| l.value.as_str()).collect()
+                    })
+                },
+                || collect_entities(EntityKind::Source, &parsed, |p| p.fm.source.iter().map(String::as_str).collect()),
+            )
+        },
+    );
 
     let mut articles: Vec<Article> = parsed
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, p)| {
             let topic_ids: Vec<TopicId> = dedup(p.fm.topics.iter().map(|t| topics.id(&t.value)).collect());
