@@ -11,8 +11,8 @@ pub mod state;
 pub mod watch;
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -164,6 +164,14 @@ pub fn run(opts: ServeOptions, log: Log) -> Result<(), Error> {
     })
 }
 
+type Watcher = notify_debouncer_full::Debouncer<
+    notify_debouncer_full::notify::RecommendedWatcher,
+    notify_debouncer_full::RecommendedCache,
+>;
+
+/// The folders whose files a site is built from, watched recursively.
+const SOURCE_DIRS: [&str; 4] = ["content", "templates", "static", "themes"];
+
 fn start_watching(
     root: PathBuf,
     output_dir: PathBuf,
@@ -171,13 +179,7 @@ fn start_watching(
     last: Option<Build>,
     server: Arc<Server>,
     log: Log,
-) -> Result<
-    notify_debouncer_full::Debouncer<
-        notify_debouncer_full::notify::RecommendedWatcher,
-        notify_debouncer_full::RecommendedCache,
-    >,
-    Error,
-> {
+) -> Result<Arc<Mutex<Watcher>>, Error> {
     let (tx, rx) = std::sync::mpsc::channel::<Event>();
     let handler_root = root.clone();
     let mut debouncer = notify_debouncer_full::new_debouncer(
@@ -216,7 +218,7 @@ fn start_watching(
     debouncer
         .watch(&root, RecursiveMode::NonRecursive)
         .map_err(|e| Error::NotASite(format!("cannot watch {}: {e}", root.display())))?;
-    for dir in ["content", "templates", "static", "themes"] {
+    for dir in SOURCE_DIRS {
         let d = root.join(dir);
         if d.is_dir() {
             debouncer
@@ -224,8 +226,23 @@ fn start_watching(
                 .map_err(|e| Error::NotASite(format!("cannot watch {}: {e}", d.display())))?;
         }
     }
-    std::thread::spawn(move || rebuild_loop(rx, build_opts, last, server, log));
-    Ok(debouncer)
+    let watcher = Arc::new(Mutex::new(debouncer));
+    let for_loop = watcher.clone();
+    std::thread::spawn(move || rebuild_loop(rx, build_opts, last, server, log, &for_loop));
+    Ok(watcher)
+}
+
+/// A source folder that appeared (say `templates/`, made while serving) is watched from now on;
+/// the rebuild that follows reads it whole, so nothing written before the watch is missed.
+fn watch_new_folders(watcher: &Mutex<Watcher>, root: &Path, changed: &[(ChangeKind, PathBuf)], log: &Log) {
+    for (_, rel) in changed {
+        if SOURCE_DIRS.iter().any(|d| rel.as_os_str() == *d) && root.join(rel).is_dir() {
+            let mut w = watcher.lock().expect("watcher lock is never poisoned");
+            if let Err(e) = w.watch(root.join(rel), RecursiveMode::Recursive) {
+                log(&format!("warning: cannot watch {}: {e}", rel.display()));
+            }
+        }
+    }
 }
 
 /// Rebuilds after each batch of changes; changes that arrive during a rebuild are merged into
@@ -237,6 +254,7 @@ fn rebuild_loop(
     mut last: Option<Build>,
     server: Arc<Server>,
     log: Log,
+    watcher: &Mutex<Watcher>,
 ) {
     while let Ok(event) = rx.recv() {
         let (mut changed, mut since) = match event {
@@ -254,6 +272,7 @@ fn rebuild_loop(
         }
         changed.sort();
         changed.dedup();
+        watch_new_folders(watcher, &opts.root, &changed, &log);
         let what: Vec<String> = changed.iter().map(|(_, p)| p.display().to_string()).collect();
         let content_only = changed.iter().all(|(kind, _)| *kind == ChangeKind::Content);
         let files: Vec<PathBuf> = changed.iter().map(|(_, p)| p.clone()).collect();

@@ -132,6 +132,12 @@ fn edits_show_up_broken_files_overlay_and_the_last_good_page_stays() {
         "{% extends \"base.html\" %}{% block main %}<h1>Custom missing page</h1>{% endblock main %}",
     );
     until(&server, "/nowhere/", "the new template", |b| b.contains("Custom missing page"));
+    // The templates/ folder appeared while serving: later edits inside it are seen too.
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}<h1>Edited missing page</h1>{% endblock main %}",
+    );
+    until(&server, "/nowhere/", "the edited template", |b| b.contains("Edited missing page"));
 
     // The terminal shows each rebuild with what changed and how long it took.
     let mut log = Vec::new();
