@@ -80,6 +80,15 @@ fn template_error_names_template_line_and_page() {
 }
 
 #[test]
+fn a_broken_card_component_names_its_template_and_line() {
+    // Cards are rendered once per article, outside any one page: the error still points at
+    // the component's line, once.
+    let d = check("errors/card_error", "templates/components.html:10:29: error: template error");
+    assert!(d.contains("Field `headline_typo` is not defined"), "{d}");
+    assert_eq!(d.matches(": error: ").count(), 1, "{d}");
+}
+
+#[test]
 fn several_broken_files_are_all_reported_and_old_output_is_untouched() {
     let site = Site::fixture("errors/several_files");
     // A previous good output that must survive the failed build byte for byte.
