@@ -118,10 +118,18 @@ pub enum RenderError {
 
 /// Renders every page of `site` with `theme` into `sink`, pages in parallel.
 pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
-    let shared = Shared::new(site, theme);
-    // The files made from the model alone are made while the pages render.
+    let mut shared = Shared::new(site, theme);
+    // Feeds first, then pages: the feed items (full texts) are freed before the cards are made,
+    // so the two caches are never held at once. The files made from the model alone are made
+    // meanwhile.
+    let (feeds, pages): (Vec<Job>, Vec<Job>) =
+        jobs(site).into_iter().partition(|j| matches!(j, Job::Atom(_) | Job::Rss));
     let (sitemap, mut generated) = rayon::join(
-        || shared.render_jobs(&jobs(site), sink),
+        || {
+            shared.render_jobs(&feeds, sink)?;
+            crate::drop_later(std::mem::replace(&mut shared.items, feeds::Items::new(site)).into_made());
+            shared.render_jobs(&pages, sink)
+        },
         || {
             let ids = feeds::newest(site, FeedOf::Site);
             let mut generated = vec![
