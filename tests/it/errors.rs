@@ -82,10 +82,23 @@ fn template_error_names_template_line_and_page() {
 #[test]
 fn a_broken_card_component_names_its_template_and_line() {
     // Cards are rendered once per article, outside any one page: the error still points at
-    // the component's line, once.
-    let d = check("errors/card_error", "templates/components.html:10:29: error: template error");
-    assert!(d.contains("Field `headline_typo` is not defined"), "{d}");
-    assert_eq!(d.matches(": error: ").count(), 1, "{d}");
+    // the component's line, once. The override is the built-in components.html with a typo.
+    let site = Site::fixture("build/basic");
+    let builtin = include_str!("../../themes/default/templates/components.html");
+    let (title, typo) =
+        ("<a href=\"{{ a.href }}\">{{ a.title }}</a>", "<a href=\"{{ a.href }}\">{{ a.headline_typo }}</a>");
+    assert!(builtin.contains(title), "the card links its title");
+    site.write("templates/components.html", &builtin.replace(title, typo));
+    let line = builtin.lines().position(|l| l.contains(title)).unwrap() + 1;
+    let r = site.build_with(&[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("\ntemplates/components.html:{line}:29: error: template error")),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("Field `headline_typo` is not defined"), "{}", r.stderr);
+    assert_eq!(r.stderr.matches(": error: ").count(), 1, "{}", r.stderr);
 }
 
 #[test]
