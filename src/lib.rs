@@ -75,8 +75,8 @@ pub struct Build {
     pub timings: Vec<(&'static str, std::time::Duration)>,
     /// Files copied from `content/` as they are.
     pub assets: Vec<source::Asset>,
-    /// Set by `build_after` when only some articles' bodies changed: how many pages and
-    /// feeds were rendered again (the rest of the output was kept).
+    /// Set by `build_after` when only some articles' text changed: how many files were
+    /// rendered again (the rest of the output was kept).
     pub rerendered: Option<usize>,
     /// Parsed front matter and rendered bodies the next `build_after` can reuse.
     pub memo: model::Memo,
@@ -118,17 +118,17 @@ pub fn build(opts: &BuildOptions) -> Result<Build, Failure> {
 
 /// Like `build`, given the previous build of the same site and, when every change was under
 /// `content/`, the changed files (relative to the root). When nothing but some articles'
-/// rendered bodies differ, only their pages and the feeds carrying their text are rendered
-/// again and the rest of the previous output is kept; when moreover only article files changed
-/// and their front matter is as before, even loading and assembling are skipped. Otherwise
-/// everything is built. The result is the same either way (tested).
+/// rendered bodies and summaries differ, only the files that show them are rendered again
+/// (`render::render_texts`) and the rest of the previous output is kept; when moreover only
+/// article files changed and their front matter is as before, even loading and assembling are
+/// skipped. Otherwise everything is built. The result is the same either way (tested).
 pub fn build_after(
     opts: &BuildOptions,
     previous: Option<&Build>,
     content_files: Option<&[PathBuf]>,
 ) -> Result<Build, Failure> {
     if let (Some(previous), Some(files)) = (previous, content_files)
-        && let Some(b) = rebuild_bodies(opts, previous, files)?
+        && let Some(b) = rebuild_texts(opts, previous, files)?
     {
         return Ok(b);
     }
@@ -139,18 +139,18 @@ pub fn build_after(
     let assets = prepared.assets.clone();
     let reuse = previous
         .filter(|p| content_only && p.assets == assets)
-        .and_then(|p| model::changed_bodies(&p.site, &prepared.site).map(|changed| (p, changed)));
+        .and_then(|p| model::changed_texts(&p.site, &prepared.site).map(|changed| (p, changed)));
     if let Some((previous, changed)) = reuse {
         let Prepared { site, theme, mut warnings, mut clock, memo, .. } = prepared;
         let sink = std::sync::Mutex::new(previous.output.clone());
         let before = sink.lock().expect("fresh lock").files.len();
-        let rerendered = match render::render_bodies(&site, &theme, &sink, &changed) {
+        let rerendered = match render::render_texts(&site, &theme, &sink, &changed) {
             Ok(n) => n,
             Err(e) => return Err(render_failed(e, warnings)),
         };
         clock.lap("render");
         let output = sink.into_inner().expect("output lock is never poisoned");
-        debug_assert_eq!(before, output.files.len(), "re-rendering bodies adds no file");
+        debug_assert_eq!(before, output.files.len(), "re-rendering text adds no file");
         diagnostics::sort(&mut warnings);
         return Ok(Build {
             site,
@@ -181,7 +181,7 @@ pub fn build_after(
 }
 
 /// The fast path of `build_after`: only article files changed, each only in its body.
-fn rebuild_bodies(opts: &BuildOptions, previous: &Build, files: &[PathBuf]) -> Result<Option<Build>, Failure> {
+fn rebuild_texts(opts: &BuildOptions, previous: &Build, files: &[PathBuf]) -> Result<Option<Build>, Failure> {
     let mut clock = Clock::default();
     clock.lap("start");
     let mut sources = Vec::with_capacity(files.len());
@@ -196,12 +196,12 @@ fn rebuild_bodies(opts: &BuildOptions, previous: &Build, files: &[PathBuf]) -> R
         sources.push(source::Source { path: path.clone(), rel, text });
     }
     clock.lap("load");
-    let Some((site, changed)) = model::reassemble_bodies(&previous.site, &previous.memo, &sources) else {
+    let Some((site, changed)) = model::reassemble_texts(&previous.site, &previous.memo, &sources) else {
         return Ok(None);
     };
     clock.lap("assemble");
     let sink = std::sync::Mutex::new(previous.output.clone());
-    let rerendered = match render::render_bodies(&site, &previous.theme, &sink, &changed) {
+    let rerendered = match render::render_texts(&site, &previous.theme, &sink, &changed) {
         Ok(n) => n,
         Err(e) => return Err(render_failed(e, Vec::new())),
     };

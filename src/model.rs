@@ -140,9 +140,9 @@ pub struct Article {
 }
 
 impl Article {
-    /// True when everything but the rendered body is equal: then no page other than this
-    /// article's own, and no feed but those carrying its text, can differ.
-    pub fn same_but_body(&self, other: &Article) -> bool {
+    /// True when everything but the rendered body and the summary is equal: then only the
+    /// pages and files that show this article's text or card can differ (see `TextChanges`).
+    pub fn same_but_text(&self, other: &Article) -> bool {
         let Article {
             id,
             path,
@@ -157,7 +157,7 @@ impl Article {
             topics,
             people,
             places,
-            summary,
+            summary: _,
             body_html: _,
             related,
             referenced_by,
@@ -182,7 +182,6 @@ impl Article {
             && *topics == other.topics
             && *people == other.people
             && *places == other.places
-            && *summary == other.summary
             && *related == other.related
             && *referenced_by == other.referenced_by
             && *links_to == other.links_to
@@ -195,37 +194,50 @@ impl Article {
     }
 }
 
-/// The articles whose rendered body alone changed between two builds of the same site, or None
-/// when anything else changed (then everything must be rendered again).
-pub fn changed_bodies(before: &Site, after: &Site) -> Option<Vec<ArticleId>> {
+/// What an edit of article text alone changed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TextChanges {
+    /// Articles whose rendered body changed (their page and the feeds carrying them).
+    pub bodies: Vec<ArticleId>,
+    /// Among them, those whose summary changed too (a first paragraph without a `summary` in
+    /// the front matter): every list and page that shows their card as well.
+    pub summaries: Vec<ArticleId>,
+}
+
+/// The articles whose rendered body (and perhaps summary) alone changed between two builds of
+/// the same site, or None when anything else changed (then everything must be rendered again).
+pub fn changed_texts(before: &Site, after: &Site) -> Option<TextChanges> {
     if before.articles.len() != after.articles.len() {
         return None;
     }
-    let mut changed = Vec::new();
+    let mut changed = TextChanges::default();
     for (a, b) in before.articles.iter().zip(&after.articles) {
-        if !a.same_but_body(b) {
+        if !a.same_but_text(b) {
             return None;
         }
-        if a.body_html != b.body_html {
-            changed.push(b.id);
+        if a.body_html != b.body_html || a.summary != b.summary {
+            changed.bodies.push(b.id);
+        }
+        if a.summary != b.summary {
+            changed.summaries.push(b.id);
         }
     }
     Some(changed)
 }
 
 /// The fast path of a rebuild when some article files changed: if their front matter is exactly
-/// as before and their new bodies keep the same summary and the same links to other articles,
-/// nothing but those bodies can differ from a full build, so the previous site is copied with
-/// the new bodies. Returns None (rebuild everything) otherwise, including when a body has a
-/// problem to report.
-pub fn reassemble_bodies(before: &Site, memo: &Memo, changed: &[Source]) -> Option<(Site, Vec<ArticleId>)> {
+/// as before and their new bodies keep the same links to other articles, nothing but those
+/// bodies and summaries can differ from a full build, so the previous site is copied with the
+/// new ones. Returns None (rebuild everything) otherwise, including when a body has a problem
+/// to report.
+pub fn reassemble_texts(before: &Site, memo: &Memo, changed: &[Source]) -> Option<(Site, TextChanges)> {
     let by_rel: HashMap<&str, ArticleId> = before.articles.iter().map(|a| (a.rel.as_str(), a.id)).collect();
     let index = Index::new(&before.articles);
     let switches = markdown::Switches {
         smart_punctuation: before.config.smart_punctuation,
         unsafe_html: before.config.unsafe_html,
     };
-    let mut bodies: Vec<(ArticleId, Arc<str>)> = Vec::new();
+    let mut bodies: Vec<(ArticleId, Arc<str>, String)> = Vec::new();
     for src in changed {
         let id = *by_rel.get(src.rel.as_str())?;
         let old = before.article(id);
@@ -237,22 +249,26 @@ pub fn reassemble_bodies(before: &Site, memo: &Memo, changed: &[Source]) -> Opti
         let r = markdown::render(&src.text[body_start..], &old.slug, switches, &index);
         let links_to: Vec<ArticleId> = r.links.into_iter().filter(|x| *x != id).collect();
         let summary = fm.summary.clone().unwrap_or(r.first_paragraph);
-        if !r.problems.is_empty() || links_to != old.links_to || summary != old.summary {
+        if !r.problems.is_empty() || links_to != old.links_to {
             return None;
         }
-        bodies.push((id, r.html));
+        bodies.push((id, r.html, summary));
     }
     drop(index);
     let mut site = before.clone();
-    let mut ids = Vec::new();
-    for (id, html) in bodies {
+    let mut changed = TextChanges::default();
+    for (id, html, summary) in bodies {
         let a = &mut site.articles[id.0 as usize];
-        if a.body_html != html {
+        if a.summary != summary {
+            a.summary = summary;
+            changed.summaries.push(id);
+        }
+        if a.body_html != html || changed.summaries.contains(&id) {
             a.body_html = html;
-            ids.push(id);
+            changed.bodies.push(id);
         }
     }
-    Some((site, ids))
+    Some((site, changed))
 }
 
 /// A topic: declared in `site.toml`, used in front matter, or both.

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use tera::{Context, Value};
 
 use crate::diagnostics::Diagnostic;
-use crate::model::{ArticleId, EntityKind, Period, Site};
+use crate::model::{ArticleId, EntityKind, Period, Site, TextChanges};
 use crate::output::{FileData, Sink};
 use crate::routes::{self, layout};
 use feeds::FeedOf;
@@ -25,7 +25,7 @@ use theme::{StaticData, Theme};
 use view::{FeedLink, Link, PageMeta, Paginator, TermLink};
 
 /// One file to render.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 enum Job {
     Home,
     Article(ArticleId),
@@ -72,16 +72,6 @@ impl Job {
         match *self {
             Job::Article(id) => site.article(id).path.to_string_lossy().replace('\\', "/"),
             _ => format!("the generated page /{route}"),
-        }
-    }
-
-    /// Same file (feeds compared by what they are about).
-    fn same(&self, other: &Job) -> bool {
-        match (self, other) {
-            (Job::Article(a), Job::Article(b)) => a == b,
-            (Job::Atom(a), Job::Atom(b)) => a == b,
-            (Job::Rss, Job::Rss) => true,
-            _ => false,
         }
     }
 }
@@ -157,13 +147,21 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderE
     Ok(())
 }
 
-/// Renders what a change to the bodies of `changed` alone can change, when nothing else of
-/// theirs changed: their own pages and the feeds that carry their full text. Every other page
-/// shows only titles, summaries, dates, names and links, so it is the same as before.
-/// Returns how many files it rendered.
-pub fn render_bodies(site: &Site, theme: &Theme, sink: &dyn Sink, changed: &[ArticleId]) -> Result<usize, RenderError> {
+/// Renders what an edit of article text alone can change (see `model::TextChanges`): the
+/// edited articles' pages and the feeds that carry their text; and for those whose summary
+/// changed, every page that shows their card (lists, editions, the home page, the article pages
+/// that list them as related, referencing or neighbouring) and the search files. Every other
+/// file is the same as before. Returns how many files it rendered.
+pub fn render_texts(site: &Site, theme: &Theme, sink: &dyn Sink, changes: &TextChanges) -> Result<usize, RenderError> {
     let shared = Shared::new(site, theme);
-    let mut jobs: Vec<Job> = changed.iter().map(|id| Job::Article(*id)).collect();
+    let changed = &changes.bodies;
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut add = |job: Job| {
+        if !jobs.contains(&job) {
+            jobs.push(job);
+        }
+    };
+    changed.iter().for_each(|id| add(Job::Article(*id)));
     let mut scopes = vec![FeedOf::Site];
     for id in changed {
         let a = site.article(*id);
@@ -176,21 +174,72 @@ pub fn render_bodies(site: &Site, theme: &Theme, sink: &dyn Sink, changed: &[Art
         if !feeds::newest(site, of).iter().any(|id| changed.contains(id)) {
             continue;
         }
-        let more: &[Job] =
-            if matches!(of, FeedOf::Site) { &[Job::Atom(FeedOf::Site), Job::Rss] } else { &[Job::Atom(of)] };
-        for job in more {
-            if !jobs.iter().any(|j| j.same(job)) {
-                jobs.push(*job);
-            }
+        if matches!(of, FeedOf::Site) {
+            add(Job::Atom(FeedOf::Site));
+            add(Job::Rss);
+            site_feed = true;
+        } else {
+            add(Job::Atom(of));
         }
-        site_feed |= matches!(of, FeedOf::Site);
+    }
+    for id in &changes.summaries {
+        card_pages(site, *id).into_iter().for_each(&mut add);
     }
     shared.render_jobs(&jobs, sink)?;
+    let mut generated = Vec::new();
     if site_feed {
-        let json = feeds::json_feed(site, &feeds::newest(site, FeedOf::Site));
-        sink.put("feed.json".to_string(), FileData::Bytes(json.into())).map_err(RenderError::Env)?;
+        generated.push(("feed.json".to_string(), feeds::json_feed(site, &feeds::newest(site, FeedOf::Site))));
     }
-    Ok(jobs.len() + usize::from(site_feed))
+    if !changes.summaries.is_empty() {
+        generated.extend(search::index(site));
+    }
+    let files = jobs.len() + generated.len();
+    for (path, text) in generated {
+        sink.put(path, FileData::Bytes(text.into())).map_err(RenderError::Env)?;
+    }
+    Ok(files)
+}
+
+/// Every page that shows the card of article `id` (besides its own).
+fn card_pages(site: &Site, id: ArticleId) -> Vec<Job> {
+    let per = site.config.per_page;
+    let a = site.article(id);
+    let page_of = |ids: &[ArticleId]| ids.iter().position(|x| *x == id).map_or(1, |p| p / per + 1);
+    let mut jobs = Vec::new();
+    for t in &a.topics {
+        jobs.push(Job::Topic(t.0 as usize, page_of(&site.topics[t.0 as usize].articles)));
+    }
+    for (kind, ids) in [
+        (EntityKind::Person, a.people.clone()),
+        (EntityKind::Place, a.places.clone()),
+        (EntityKind::Source, a.source.into_iter().collect()),
+    ] {
+        for e in ids {
+            jobs.push(Job::Entity(kind, e.0 as usize, page_of(&site.entities(kind)[e.0 as usize].articles)));
+        }
+    }
+    let day = a.day.format("%Y-%m-%d").to_string();
+    if let Some(i) = site.days.iter().position(|d| d.key == day) {
+        jobs.push(Job::Day(i));
+    }
+    if let Some(i) = site.months.iter().position(|m| m.key == day[..7]) {
+        jobs.push(Job::Month(i, page_of(&site.months[i].articles)));
+    }
+    jobs.push(Job::Edition(a.edition));
+    if a.edition == 0 {
+        jobs.push(Job::Home);
+    }
+    let shown_on = a
+        .related
+        .iter()
+        .filter_map(|r| match r {
+            crate::model::Related::Article(x, _) => Some(*x),
+            crate::model::Related::External { .. } => None,
+        })
+        .chain(a.links_to.iter().copied())
+        .chain(a.neighbours.iter().flat_map(|n| n.newer.into_iter().chain(n.older)));
+    jobs.extend(shown_on.map(Job::Article));
+    jobs
 }
 
 /// Checks that no two files of the output want the same path: every page (paginated lists and
