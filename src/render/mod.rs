@@ -150,7 +150,7 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderE
 /// Renders what an edit of article text alone can change (see `model::TextChanges`): the
 /// edited articles' pages and the feeds that carry their text; and for those whose summary
 /// changed, every page that shows their card (lists, editions, the home page, the article pages
-/// that list them as related, referencing or neighbouring) and the search files. Every other
+/// that list them as related, referencing or neighbouring) and their search shards. Every other
 /// file is the same as before. Returns how many files it rendered.
 pub fn render_texts(site: &Site, theme: &Theme, sink: &dyn Sink, changes: &TextChanges) -> Result<usize, RenderError> {
     let shared = Shared::new(site, theme);
@@ -190,9 +190,10 @@ pub fn render_texts(site: &Site, theme: &Theme, sink: &dyn Sink, changes: &TextC
     if site_feed {
         generated.push(("feed.json".to_string(), feeds::json_feed(site, &feeds::newest(site, FeedOf::Site))));
     }
-    if !changes.summaries.is_empty() {
-        generated.extend(search::index(site));
-    }
+    let mut shards: Vec<usize> = changes.summaries.iter().map(|id| search::shard_of(*id)).collect();
+    shards.sort_unstable();
+    shards.dedup();
+    generated.extend(shards.into_iter().map(|i| search::shard(site, i)));
     let files = jobs.len() + generated.len();
     for (path, text) in generated {
         sink.put(path, FileData::Bytes(text.into())).map_err(RenderError::Env)?;

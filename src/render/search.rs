@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::model::Site;
+use crate::model::{ArticleId, Site};
 
 /// Articles per summary shard.
 pub const SHARD: usize = 1000;
@@ -13,6 +13,25 @@ const SUMMARY_CHARS: usize = 240;
 
 /// `(path, bytes)` of `search-index.json` and its summary shards.
 pub fn index(site: &Site) -> Vec<(String, String)> {
+    let mut files = vec![titles(site)];
+    files.extend((0..site.articles.len().div_ceil(SHARD)).map(|i| shard(site, i)));
+    files
+}
+
+/// The summary shard holding an article's summary.
+pub fn shard_of(id: ArticleId) -> usize {
+    id.0 as usize / SHARD
+}
+
+/// `search/summaries-I.json`: the summaries of articles `I * SHARD ..`, clipped.
+pub fn shard(site: &Site, i: usize) -> (String, String) {
+    let chunk = site.articles.iter().skip(i * SHARD).take(SHARD);
+    let summaries: Vec<String> = chunk.map(|a| a.summary.chars().take(SUMMARY_CHARS).collect()).collect();
+    (format!("search/summaries-{i}.json"), serde_json::to_string(&summaries).expect("json serialises"))
+}
+
+/// `search-index.json`: everything but the summaries.
+fn titles(site: &Site) -> (String, String) {
     let names = |kind| site.entities(kind).iter().map(|e| e.name.as_str()).collect::<Vec<_>>();
     let articles: Vec<Value> = site
         .articles
@@ -35,28 +54,17 @@ pub fn index(site: &Site) -> Vec<(String, String)> {
             ])
         })
         .collect();
-    let shards: Vec<Vec<String>> = site
-        .articles
-        .chunks(SHARD)
-        .map(|chunk| chunk.iter().map(|a| a.summary.chars().take(SUMMARY_CHARS).collect()).collect())
-        .collect();
-    let mut files = vec![(
-        "search-index.json".to_string(),
-        serde_json::to_string(&json!({
-            "version": 1,
-            "base": site.config.base_path,
-            "topics": site.topics.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
-            "people": names(crate::model::EntityKind::Person),
-            "places": names(crate::model::EntityKind::Place),
-            "sources": names(crate::model::EntityKind::Source),
-            "shards": shards.len(),
-            "shard_size": SHARD,
-            "articles": articles,
-        }))
-        .expect("json serialises"),
-    )];
-    for (i, s) in shards.iter().enumerate() {
-        files.push((format!("search/summaries-{i}.json"), serde_json::to_string(s).expect("json serialises")));
-    }
-    files
+    let json = serde_json::to_string(&json!({
+        "version": 1,
+        "base": site.config.base_path,
+        "topics": site.topics.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        "people": names(crate::model::EntityKind::Person),
+        "places": names(crate::model::EntityKind::Place),
+        "sources": names(crate::model::EntityKind::Source),
+        "shards": site.articles.len().div_ceil(SHARD),
+        "shard_size": SHARD,
+        "articles": articles,
+    }))
+    .expect("json serialises");
+    ("search-index.json".to_string(), json)
 }

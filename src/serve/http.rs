@@ -90,18 +90,23 @@ pub fn overlay(errors: &[Diagnostic]) -> String {
 }
 
 /// The script that brings the page up to date when a rebuild of another generation is
-/// announced: it fetches the page again and swaps in the new body when the head is unchanged
-/// and the page runs no script of its own (faster than a reload, and the scroll position stays);
-/// otherwise it reloads.
+/// announced: it fetches the page again and, when the styles and scripts of its head are
+/// unchanged and the page runs no script of its own, swaps in the new body and the rest of the
+/// new head (title, meta tags, JSON-LD): faster than a reload, and the scroll position stays.
+/// Otherwise it reloads.
 pub fn live_script(generation: u64) -> String {
     format!(
         "<script>(function(){{var g={generation};var es=new EventSource(\"{EVENTS}\");\
+         var R='link[rel=stylesheet],style,script:not([type=\"application/ld+json\"])';\
+         function res(h){{return Array.prototype.map.call(h.querySelectorAll(R),function(e){{return e.outerHTML;}}).join('');}}\
          function reload(){{es.close();location.reload();}}\
          function check(e){{var n=Number(e.data);if(n===g)return;g=n;\
          if(e.type===\"hello\"||document.querySelector(\"body script[src]\")){{reload();return;}}\
          fetch(location.href,{{cache:\"no-store\"}}).then(function(r){{return r.text();}}).then(function(t){{\
          var d=new DOMParser().parseFromString(t,\"text/html\");\
-         if(d.head.innerHTML!==document.head.innerHTML||d.body.querySelector(\"script[src]\")){{reload();return;}}\
+         if(res(d.head)!==res(document.head)||d.body.querySelector(\"script[src]\")){{reload();return;}}\
+         Array.prototype.slice.call(document.head.children).forEach(function(x){{if(!x.matches(R))x.remove();}});\
+         Array.prototype.slice.call(d.head.children).forEach(function(x){{if(!x.matches(R))document.head.appendChild(x);}});\
          document.body.replaceWith(d.body);}}).catch(reload);}}\
          es.addEventListener(\"hello\",check);es.addEventListener(\"reload\",check);}})();</script>"
     )
