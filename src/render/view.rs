@@ -135,7 +135,7 @@ impl<'a> Cards<'a> {
     }
 
     /// The related list: cards of site articles with `why` they are related (`editorial` or
-    /// `shared`), and outside links (`editorial`, `external`).
+    /// `shared`; their markup is the plain card's), and outside links (`editorial`, `external`).
     pub fn related(&self, a: &Article) -> Result<Value, Box<Diagnostic>> {
         let items = a.related.iter().map(|r| match r {
             Related::Article(id, why) => {
