@@ -193,6 +193,7 @@ fn failed(f: Failure, what: &str, note: &str) -> ExitCode {
 fn build(opts: digest::BuildOptions) -> ExitCode {
     let started = Instant::now();
     keep_freed_memory();
+    more_workers_than_cores();
     let b = match digest::build_to_disk(&opts) {
         Ok(b) => b,
         Err(f) => return failed(f, "build", "; the output folder was left as it was"),
@@ -373,6 +374,17 @@ fn init(dir: PathBuf) -> ExitCode {
 // returns memory instead of keeping per-thread arenas.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Build workers spend part of their time in file-system calls (creating 20,000 files and their
+/// folders): twice as many workers as cores keep the cores busy meanwhile (about 5 % faster at
+/// 10k and 100k articles). `RAYON_NUM_THREADS` still decides when it is set.
+fn more_workers_than_cores() {
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        let n = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
+        // Fails only if the pool was already started, which leaves it as it was.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    }
+}
 
 /// mimalloc's `mi_option_purge_delay` (its place in `mi_option_e`, mimalloc.h; the sys crate
 /// names no constant for it). Checked by a test.
