@@ -605,6 +605,18 @@ pagerSize = 20
 limit = 20
 """
 
+# The paginated article list that ends Hugo's section and term pages.
+PAGED_ARTICLES = """\
+{{ $pager := .Paginate .Pages.ByDate.Reverse }}
+<ul class="articles">
+{{ range $pager.Pages }}
+<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> <time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "2 Jan 2006" }}</time></li>
+{{ end }}
+</ul>
+<nav class="pager">{{ with $pager.Prev }}<a href="{{ .URL }}">Newer</a>{{ end }} Page {{ $pager.PageNumber }} of {{ $pager.TotalPages }} {{ with $pager.Next }}<a href="{{ .URL }}">Older</a>{{ end }}</nav>
+{{ end }}
+"""
+
 HUGO_LAYOUTS = {
     "baseof.html": """\
 <!DOCTYPE html>
@@ -663,15 +675,7 @@ HUGO_LAYOUTS = {
     "list.html": """\
 {{ define "main" }}
 <h1>{{ .Title }}</h1>
-{{ $pager := .Paginate .Pages.ByDate.Reverse }}
-<ul class="articles">
-{{ range $pager.Pages }}
-<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> <time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "2 Jan 2006" }}</time></li>
-{{ end }}
-</ul>
-<nav class="pager">{{ with $pager.Prev }}<a href="{{ .URL }}">Newer</a>{{ end }} Page {{ $pager.PageNumber }} of {{ $pager.TotalPages }} {{ with $pager.Next }}<a href="{{ .URL }}">Older</a>{{ end }}</nav>
-{{ end }}
-""",
+""" + PAGED_ARTICLES,
     "taxonomy.html": """\
 {{ define "main" }}
 <h1>{{ .Title }}</h1>
@@ -686,15 +690,7 @@ HUGO_LAYOUTS = {
 {{ define "main" }}
 <h1>{{ .Title }}</h1>
 <p>{{ len .Pages }} articles</p>
-{{ $pager := .Paginate .Pages.ByDate.Reverse }}
-<ul class="articles">
-{{ range $pager.Pages }}
-<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> <time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "2 Jan 2006" }}</time></li>
-{{ end }}
-</ul>
-<nav class="pager">{{ with $pager.Prev }}<a href="{{ .URL }}">Newer</a>{{ end }} Page {{ $pager.PageNumber }} of {{ $pager.TotalPages }} {{ with $pager.Next }}<a href="{{ .URL }}">Older</a>{{ end }}</nav>
-{{ end }}
-""",
+""" + PAGED_ARTICLES,
 }
 
 

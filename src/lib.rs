@@ -142,15 +142,11 @@ pub fn build_after(
         .and_then(|p| model::changed_texts(&p.site, &prepared.site).map(|changed| (p, changed)));
     if let Some((previous, changed)) = reuse {
         let Prepared { site, theme, mut warnings, mut clock, memo, .. } = prepared;
-        let sink = std::sync::Mutex::new(previous.output.clone());
-        let before = sink.lock().expect("fresh lock").files.len();
-        let rerendered = match render::render_texts(&site, &theme, &sink, &changed) {
-            Ok(n) => n,
+        let (output, rerendered) = match rerender_texts(&previous.output, &site, &theme, &changed) {
+            Ok(done) => done,
             Err(e) => return Err(render_failed(e, warnings)),
         };
         clock.lap("render");
-        let output = sink.into_inner().expect("output lock is never poisoned");
-        debug_assert_eq!(before, output.files.len(), "re-rendering text adds no file");
         diagnostics::sort(&mut warnings);
         return Ok(Build {
             site,
@@ -200,15 +196,14 @@ fn rebuild_texts(opts: &BuildOptions, previous: &Build, files: &[PathBuf]) -> Re
         return Ok(None);
     };
     clock.lap("assemble");
-    let sink = std::sync::Mutex::new(previous.output.clone());
-    let rerendered = match render::render_texts(&site, &previous.theme, &sink, &changed) {
-        Ok(n) => n,
+    let (output, rerendered) = match rerender_texts(&previous.output, &site, &previous.theme, &changed) {
+        Ok(done) => done,
         Err(e) => return Err(render_failed(e, Vec::new())),
     };
     clock.lap("render");
     Ok(Some(Build {
         site,
-        output: sink.into_inner().expect("output lock is never poisoned"),
+        output,
         warnings: previous.warnings.clone(),
         output_dir: previous.output_dir.clone(),
         timings: clock.laps,
@@ -217,6 +212,21 @@ fn rebuild_texts(opts: &BuildOptions, previous: &Build, files: &[PathBuf]) -> Re
         memo: previous.memo.clone(),
         theme: previous.theme.clone(),
     }))
+}
+
+/// The previous output with what `changed` shows rendered again over it, and how many files
+/// that was.
+fn rerender_texts(
+    previous: &Output,
+    site: &Site,
+    theme: &render::theme::Theme,
+    changed: &model::TextChanges,
+) -> Result<(Output, usize), render::RenderError> {
+    let sink = std::sync::Mutex::new(previous.clone());
+    let n = render::render_texts(site, theme, &sink, changed)?;
+    let output = sink.into_inner().expect("output lock is never poisoned");
+    debug_assert_eq!(previous.files.len(), output.files.len(), "re-rendering text adds no file");
+    Ok((output, n))
 }
 
 /// A build written to disk.

@@ -112,13 +112,13 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderE
     // Feeds first, then pages: the feed items (full texts) are freed before the cards are made,
     // so the two caches are never held at once. The files made from the model alone are made
     // meanwhile.
-    let (feeds, pages): (Vec<Job>, Vec<Job>) =
+    let (feed_jobs, page_jobs): (Vec<Job>, Vec<Job>) =
         jobs(site).into_iter().partition(|j| matches!(j, Job::Atom(_) | Job::Rss));
     let (sitemap, mut generated) = rayon::join(
         || {
-            shared.render_jobs(&feeds, sink)?;
+            shared.render_jobs(&feed_jobs, sink)?;
             crate::drop_later(std::mem::replace(&mut shared.items, feeds::Items::new(site)).into_made());
-            shared.render_jobs(&pages, sink)
+            shared.render_jobs(&page_jobs, sink)
         },
         || {
             let ids = feeds::newest(site, FeedOf::Site);
@@ -211,9 +211,9 @@ fn card_pages(site: &Site, id: ArticleId) -> Vec<Job> {
         jobs.push(Job::Topic(t.0 as usize, page_of(&site.topics[t.0 as usize].articles)));
     }
     for (kind, ids) in [
-        (EntityKind::Person, a.people.clone()),
-        (EntityKind::Place, a.places.clone()),
-        (EntityKind::Source, a.source.into_iter().collect()),
+        (EntityKind::Person, &a.people[..]),
+        (EntityKind::Place, &a.places[..]),
+        (EntityKind::Source, a.source.as_slice()),
     ] {
         for e in ids {
             jobs.push(Job::Entity(kind, e.0 as usize, page_of(&site.entities(kind)[e.0 as usize].articles)));
@@ -253,7 +253,7 @@ pub fn check_routes(site: &Site, statics: &[&str], assets: &[crate::source::Asse
         let route = job.route(site);
         claims.claim(routes::file_for(&route), job.owner(site, &route));
     }
-    let shards = site.articles.len().div_ceil(search::SHARD);
+    let shards = search::shard_count(site);
     let generated = ["feed.json", "sitemap.xml", "news-sitemap.xml", "robots.txt", "search-index.json"]
         .map(String::from)
         .into_iter()

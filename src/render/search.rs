@@ -7,15 +7,20 @@ use serde_json::{Value, json};
 use crate::model::{ArticleId, Site};
 
 /// Articles per summary shard.
-pub const SHARD: usize = 1000;
+const SHARD: usize = 1000;
 /// Longest summary kept, in characters.
 const SUMMARY_CHARS: usize = 240;
 
 /// `(path, bytes)` of `search-index.json` and its summary shards.
 pub fn index(site: &Site) -> Vec<(String, String)> {
     let mut files = vec![titles(site)];
-    files.extend((0..site.articles.len().div_ceil(SHARD)).map(|i| shard(site, i)));
+    files.extend((0..shard_count(site)).map(|i| shard(site, i)));
     files
+}
+
+/// How many summary shards the site has.
+pub fn shard_count(site: &Site) -> usize {
+    site.articles.len().div_ceil(SHARD)
 }
 
 /// The summary shard holding an article's summary.
@@ -61,7 +66,7 @@ fn titles(site: &Site) -> (String, String) {
         "people": names(crate::model::EntityKind::Person),
         "places": names(crate::model::EntityKind::Place),
         "sources": names(crate::model::EntityKind::Source),
-        "shards": site.articles.len().div_ceil(SHARD),
+        "shards": shard_count(site),
         "shard_size": SHARD,
         "articles": articles,
     }))
