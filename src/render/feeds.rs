@@ -131,18 +131,18 @@ impl Items {
     }
 }
 
-/// The articles, title, and url path (relative to the site root, without file) of a feed.
-pub fn scope(site: &Site, of: FeedOf) -> (&[ArticleId], String, String) {
-    let all: &[ArticleId] = &[];
+/// The articles, name (none for the site's own feed) and url path (relative to the site root,
+/// without file) of a feed.
+pub fn scope(site: &Site, of: FeedOf) -> (&[ArticleId], Option<&str>, &str) {
     match of {
-        FeedOf::Site => (all, site.config.title.clone(), String::new()),
+        FeedOf::Site => (&[], None, ""),
         FeedOf::Topic(i) => {
             let t = &site.topics[i];
-            (&t.articles, format!("{}: {}", site.config.title, t.name), t.route.clone())
+            (&t.articles, Some(&t.name), &t.route)
         }
         FeedOf::Entity(kind, i) => {
             let e = &site.entities(kind)[i];
-            (&e.articles, format!("{}: {}", site.config.title, e.name), e.route.clone())
+            (&e.articles, Some(&e.name), &e.route)
         }
     }
 }
@@ -158,7 +158,11 @@ pub fn newest(site: &Site, of: FeedOf) -> Vec<ArticleId> {
 
 /// The `feed` value of a feed template. `file` is the feed's own path.
 pub fn feed_value(site: &Site, of: FeedOf, file: &str, ids: &[ArticleId]) -> Value {
-    let (_, title, route) = scope(site, of);
+    let (_, name, route) = scope(site, of);
+    let title = match name {
+        Some(name) => format!("{}: {name}", site.config.title),
+        None => site.config.title.clone(),
+    };
     let updated = ids
         .iter()
         .map(|id| site.article(*id))
@@ -171,7 +175,7 @@ pub fn feed_value(site: &Site, of: FeedOf, file: &str, ids: &[ArticleId]) -> Val
         "title": title,
         "description": site.config.description,
         "url": site.url(file),
-        "home": site.url(&route),
+        "home": site.url(route),
         "updated": updated,
         "updated_rfc2822": updated_rfc2822,
         "language": site.config.language,
