@@ -259,11 +259,12 @@ pub fn reassemble_texts(before: &Site, memo: &Memo, changed: &[Source]) -> Optio
     let mut changed = TextChanges::default();
     for (id, html, summary) in bodies {
         let a = &mut site.articles[id.0 as usize];
-        if a.summary != summary {
+        let new_summary = a.summary != summary;
+        if new_summary {
             a.summary = summary;
             changed.summaries.push(id);
         }
-        if a.body_html != html || changed.summaries.contains(&id) {
+        if new_summary || a.body_html != html {
             a.body_html = html;
             changed.bodies.push(id);
         }

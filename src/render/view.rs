@@ -82,13 +82,14 @@ fn card<'a>(site: &'a Site, a: &'a Article) -> Card<'a> {
 /// same without the summary), each rendered once per article and printed as they are by every
 /// list that shows the article, so a list page costs string copies rather than component calls.
 fn with_markup(value: Value, theme: &Theme) -> Result<Value, Box<Diagnostic>> {
-    let mut map = value.into_map().expect("a card is a map");
     let mut ctx = tera::Context::new();
-    ctx.insert_value("a", Value::from(map.clone()));
-    for (field, template) in [("card", theme::CARD), ("brief", theme::BRIEF)] {
-        let html = theme.tera.render(template, &ctx).map_err(|e| Box::new(theme.diagnostic(&e, None)))?;
-        map.insert(field.into(), Value::safe_string(html.trim()));
-    }
+    ctx.insert_value("a", value);
+    let render = |template| theme.tera.render(template, &ctx).map_err(|e| Box::new(theme.diagnostic(&e, None)));
+    let (card, brief) = (render(theme::CARD)?, render(theme::BRIEF)?);
+    // The context held the only other reference: the map is taken, not copied.
+    let mut map = ctx.remove("a").and_then(Value::into_map).expect("a card is a map");
+    map.insert("card".into(), Value::safe_string(card.trim()));
+    map.insert("brief".into(), Value::safe_string(brief.trim()));
     Ok(Value::from(map))
 }
 
