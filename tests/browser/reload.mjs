@@ -25,6 +25,9 @@ let failed = false;
 try {
   const page = await browser.newPage();
   await page.goto(url);
+  // Set once: it survives only if every edit is swapped into the page rather than reloaded
+  // (the page's styles and scripts do not change with an article's text).
+  await page.evaluate(() => { window.__sameDocument = true; });
   for (let i = 1; i <= repeat; i++) {
     const marker = `Live edit number ${i} ${Date.now()}`;
     // Wait until the page is connected to the event stream before editing.
@@ -34,6 +37,11 @@ try {
     try {
       await page.waitForFunction((m) => document.body && document.body.innerText.includes(m), marker, { timeout: 15000 });
       times.push(Date.now() - started);
+      if (!(await page.evaluate(() => window.__sameDocument === true))) {
+        console.error(`edit ${i}: the page was reloaded instead of updated in place`);
+        failed = true;
+        break;
+      }
     } catch (e) {
       console.error(`edit ${i}: the new text did not appear within 15 s`);
       failed = true;
