@@ -67,6 +67,43 @@ pub struct FrontMatter {
     pub extra: toml::Table,
 }
 
+impl FrontMatter {
+    /// True when everything but the title and the summary is the same (where in the file each
+    /// value was written aside): an edit of wording alone, which `model::reassemble_texts` can
+    /// take without assembling the site again.
+    pub fn same_but_wording(&self, other: &FrontMatter) -> bool {
+        fn values<T: PartialEq>(a: &[Located<T>], b: &[Located<T>]) -> bool {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.value == y.value)
+        }
+        let FrontMatter {
+            title: _,
+            date,
+            updated,
+            slug,
+            source,
+            url,
+            topics,
+            people,
+            places,
+            related,
+            summary: _,
+            draft,
+            extra,
+        } = self;
+        *date == other.date
+            && *updated == other.updated
+            && slug.as_ref().map(|s| &s.value) == other.slug.as_ref().map(|s| &s.value)
+            && *source == other.source
+            && *url == other.url
+            && values(topics, &other.topics)
+            && values(people, &other.people)
+            && values(places, &other.places)
+            && values(related, &other.related)
+            && *draft == other.draft
+            && *extra == other.extra
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFrontMatter {

@@ -118,10 +118,11 @@ pub fn build(opts: &BuildOptions) -> Result<Build, Failure> {
 
 /// Like `build`, given the previous build of the same site and, when every change was under
 /// `content/`, the changed files (relative to the root). When nothing but some articles'
-/// rendered bodies and summaries differ, only the files that show them are rendered again
-/// (`render::render_texts`) and the rest of the previous output is kept; when moreover only
-/// article files changed and their front matter is as before, even loading and assembling are
-/// skipped. Otherwise everything is built. The result is the same either way (tested).
+/// wording (rendered bodies, summaries, titles) differs, only the files that show it are
+/// rendered again (`render::render_texts`) and the rest of the previous output is kept; when
+/// moreover only article files changed and their front matter differs at most in title and
+/// summary, even loading and assembling are skipped (`model::reassemble_texts`). Otherwise
+/// everything is built. The result is the same either way (tested).
 pub fn build_after(
     opts: &BuildOptions,
     previous: Option<&Build>,
@@ -176,7 +177,7 @@ pub fn build_after(
     })
 }
 
-/// The fast path of `build_after`: only article files changed, each only in its body.
+/// The fast path of `build_after`: only article files changed, each only in its wording.
 fn rebuild_texts(opts: &BuildOptions, previous: &Build, files: &[PathBuf]) -> Result<Option<Build>, Failure> {
     let mut clock = Clock::default();
     clock.lap("start");
@@ -192,7 +193,10 @@ fn rebuild_texts(opts: &BuildOptions, previous: &Build, files: &[PathBuf]) -> Re
         sources.push(source::Source { path: path.clone(), rel, text });
     }
     clock.lap("load");
-    let Some((site, changed)) = model::reassemble_texts(&previous.site, &previous.memo, &sources) else {
+    let read = |path: &Path| std::fs::read_to_string(opts.root.join(path)).ok();
+    let Some((site, changed, memo)) =
+        model::reassemble_texts(&previous.site, &previous.memo, &previous.warnings, &sources, &read)
+    else {
         return Ok(None);
     };
     clock.lap("assemble");
@@ -209,7 +213,7 @@ fn rebuild_texts(opts: &BuildOptions, previous: &Build, files: &[PathBuf]) -> Re
         timings: clock.laps,
         assets: previous.assets.clone(),
         rerendered: Some(rerendered),
-        memo: previous.memo.clone(),
+        memo,
         theme: previous.theme.clone(),
     }))
 }

@@ -140,15 +140,16 @@ pub struct Article {
 }
 
 impl Article {
-    /// True when everything but the rendered body and the summary is equal: then only the
-    /// pages and files that show this article's text or card can differ (see `TextChanges`).
+    /// True when everything but the wording (rendered body, summary, title) is equal: then
+    /// only the pages and files that show this article's text, card or title can differ (see
+    /// `TextChanges`).
     pub fn same_but_text(&self, other: &Article) -> bool {
         let Article {
             id,
             path,
             rel,
             slug,
-            title,
+            title: _,
             date,
             updated,
             day,
@@ -173,7 +174,6 @@ impl Article {
             && *path == other.path
             && *rel == other.rel
             && *slug == other.slug
-            && *title == other.title
             && *date == other.date
             && *updated == other.updated
             && *day == other.day
@@ -194,18 +194,52 @@ impl Article {
     }
 }
 
-/// What an edit of article text alone changed.
+/// What an edit of article wording alone (body, summary, title) changed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TextChanges {
-    /// Articles whose rendered body changed (their page and the feeds carrying them).
-    pub bodies: Vec<ArticleId>,
-    /// Among them, those whose summary changed too (a first paragraph without a `summary` in
-    /// the front matter): every list and page that shows their card as well.
+    /// Articles whose own page changed: it and the feeds carrying them are rendered again.
+    pub pages: Vec<ArticleId>,
+    /// Among them, those whose card changed (summary or title): every list and page that
+    /// shows it as well.
+    pub cards: Vec<ArticleId>,
+    /// Among those, the ones whose summary changed (the search summaries).
     pub summaries: Vec<ArticleId>,
+    /// Among those, the ones whose title changed (the search index, the news sitemap).
+    pub titles: Vec<ArticleId>,
 }
 
-/// The articles whose rendered body (and perhaps summary) alone changed between two builds of
-/// the same site, or None when anything else changed (then everything must be rendered again).
+impl TextChanges {
+    /// Records what changed of article `id`.
+    fn add(&mut self, id: ArticleId, body: bool, summary: bool, title: bool) {
+        if summary {
+            self.summaries.push(id);
+        }
+        if title {
+            self.titles.push(id);
+        }
+        if summary || title {
+            self.cards.push(id);
+        }
+        if body || summary || title {
+            self.pages.push(id);
+        }
+    }
+}
+
+/// Titles written more than once: exactly (such articles are told apart on their pages) or,
+/// with `any_case`, in any case (references by such a title are ambiguous).
+fn shared_titles(articles: &[Article], any_case: bool) -> std::collections::BTreeSet<String> {
+    let mut seen = std::collections::HashSet::new();
+    articles
+        .iter()
+        .map(|a| if any_case { a.title.to_lowercase() } else { a.title.clone() })
+        .filter(|t| !seen.insert(t.clone()))
+        .collect()
+}
+
+/// The articles whose wording (rendered body, summary, title) alone changed between two builds
+/// of the same site, or None when anything else changed (then everything must be rendered
+/// again).
 pub fn changed_texts(before: &Site, after: &Site) -> Option<TextChanges> {
     if before.articles.len() != after.articles.len() {
         return None;
@@ -215,61 +249,113 @@ pub fn changed_texts(before: &Site, after: &Site) -> Option<TextChanges> {
         if !a.same_but_text(b) {
             return None;
         }
-        if a.body_html != b.body_html || a.summary != b.summary {
-            changed.bodies.push(b.id);
-        }
-        if a.summary != b.summary {
-            changed.summaries.push(b.id);
-        }
+        changed.add(b.id, a.body_html != b.body_html, a.summary != b.summary, a.title != b.title);
+    }
+    if !changed.titles.is_empty() && shared_titles(&before.articles, false) != shared_titles(&after.articles, false) {
+        return None;
     }
     Some(changed)
 }
 
-/// The fast path of a rebuild when some article files changed: if their front matter is exactly
-/// as before and their new bodies keep the same links to other articles, nothing but those
-/// bodies and summaries can differ from a full build, so the previous site is copied with the
-/// new ones. Returns None (rebuild everything) otherwise, including when a body has a problem
-/// to report.
-pub fn reassemble_texts(before: &Site, memo: &Memo, changed: &[Source]) -> Option<(Site, TextChanges)> {
+/// The fast path of a rebuild when some article files changed: if their front matter is as
+/// before but for the title and summary, their new bodies keep the same links to other
+/// articles, and no reference anywhere can resolve differently under a new title, nothing but
+/// wording can differ from a full build, so the previous site is copied with the new wording
+/// (bodies that link to a retitled article show its title: they are rendered again too, their
+/// files read with `read`). Returns None (rebuild everything) otherwise, including when a body
+/// has a problem to report or a changed file had a warning (its lines may have moved). The memo
+/// comes back with the new front matter.
+pub fn reassemble_texts(
+    before: &Site,
+    memo: &Memo,
+    warnings: &[Diagnostic],
+    changed: &[Source],
+    read: &dyn Fn(&std::path::Path) -> Option<String>,
+) -> Option<(Site, TextChanges, Memo)> {
     let by_rel: HashMap<&str, ArticleId> = before.articles.iter().map(|a| (a.rel.as_str(), a.id)).collect();
-    let index = Index::new(&before.articles);
+    let mut site = before.clone();
+    let mut memo = memo.clone();
+    // (article, its text, where the body starts, its front matter summary)
+    let mut texts: Vec<(ArticleId, String, usize, Option<String>)> = Vec::new();
+    let mut retitled: Vec<(ArticleId, String)> = Vec::new();
+    for src in changed {
+        let id = *by_rel.get(src.rel.as_str())?;
+        let (fm, body_start) = frontmatter::parse(&src.path, &src.text, &before.config.timezone).ok()?;
+        let kept = memo.fronts.get(&src.rel)?.clone();
+        let old = &kept.0;
+        if fm != *old {
+            if !fm.same_but_wording(old) || warnings.iter().any(|w| w.path.as_deref() == Some(src.path.as_path())) {
+                return None;
+            }
+            memo.fronts.insert(src.rel.clone(), Arc::new((fm.clone(), body_start)));
+        }
+        if fm.title != old.title {
+            retitled.push((id, old.title.to_lowercase()));
+            site.articles[id.0 as usize].title = fm.title;
+        }
+        texts.push((id, src.text.clone(), body_start, fm.summary));
+    }
+    if !retitled.is_empty() {
+        // A title is also a name other articles refer to it by (`[[Title]]`, `related`): the
+        // old and new titles must each name this article alone, and no related entry may use
+        // either (it could resolve differently now).
+        let (shared_now, shared_before) = (shared_titles(&site.articles, true), shared_titles(&before.articles, true));
+        let mut names = std::collections::HashSet::new();
+        for (id, old) in &retitled {
+            let new = site.article(*id).title.to_lowercase();
+            if shared_now.contains(&new) || shared_before.contains(old) {
+                return None;
+            }
+            names.insert(new);
+            names.insert(old.clone());
+        }
+        let named = |r: &RelatedRef| match r {
+            RelatedRef::Ref(x) => names.contains(&x.to_lowercase()),
+            RelatedRef::Link { title, .. } => names.contains(&title.to_lowercase()),
+        };
+        if memo.fronts.values().any(|f| f.0.related.iter().any(|r| named(&r.value))) {
+            return None;
+        }
+        for (id, _) in &retitled {
+            for r in &before.article(*id).referenced_by {
+                if texts.iter().all(|(t, ..)| t != r) {
+                    let a = before.article(*r);
+                    let text = read(&a.path)?;
+                    let (fm, body_start) = frontmatter::parse(&a.path, &text, &before.config.timezone).ok()?;
+                    if fm != memo.fronts.get(&a.rel)?.0 {
+                        return None;
+                    }
+                    texts.push((*r, text, body_start, fm.summary));
+                }
+            }
+        }
+    }
     let switches = markdown::Switches {
         smart_punctuation: before.config.smart_punctuation,
         unsafe_html: before.config.unsafe_html,
     };
+    let index = Index::new(&site.articles);
     let mut bodies: Vec<(ArticleId, Arc<str>, String)> = Vec::new();
-    for src in changed {
-        let id = *by_rel.get(src.rel.as_str())?;
+    for (id, text, body_start, summary) in texts {
         let old = before.article(id);
-        let (fm, body_start) = frontmatter::parse(&src.path, &src.text, &before.config.timezone).ok()?;
-        let (old_fm, _) = memo.fronts.get(&src.rel)?.as_ref();
-        if fm != *old_fm {
-            return None;
-        }
-        let r = markdown::render(&src.text[body_start..], &old.slug, switches, &index);
+        let r = markdown::render(&text[body_start..], &old.slug, switches, &index);
         let links_to: Vec<ArticleId> = r.links.into_iter().filter(|x| *x != id).collect();
-        let summary = fm.summary.clone().unwrap_or(r.first_paragraph);
         if !r.problems.is_empty() || links_to != old.links_to {
             return None;
         }
-        bodies.push((id, r.html, summary));
+        bodies.push((id, r.html, summary.unwrap_or(r.first_paragraph)));
     }
     drop(index);
-    let mut site = before.clone();
     let mut changed = TextChanges::default();
     for (id, html, summary) in bodies {
+        let title = before.article(id).title != site.article(id).title;
         let a = &mut site.articles[id.0 as usize];
-        let new_summary = a.summary != summary;
-        if new_summary {
-            a.summary = summary;
-            changed.summaries.push(id);
-        }
-        if new_summary || a.body_html != html {
-            a.body_html = html;
-            changed.bodies.push(id);
-        }
+        let (body, new_summary) = (a.body_html != html, a.summary != summary);
+        a.body_html = html;
+        a.summary = summary;
+        changed.add(id, body, new_summary, title);
     }
-    Some((site, changed))
+    Some((site, changed, memo))
 }
 
 /// A topic: declared in `site.toml`, used in front matter, or both.
@@ -1219,5 +1305,41 @@ mod tests {
         assert_eq!(edition_of(EditionKind::Monthly, d).3.to_string(), "2025-03-31");
         let dec = NaiveDate::from_ymd_opt(2024, 12, 30).unwrap();
         assert_eq!(edition_of(EditionKind::Weekly, dec).0, "2025-W01");
+    }
+
+    /// `reassemble_texts` after retitling `a.md` from "Alpha" to `new`, the other files as given.
+    fn retitle(others: &[(&str, &str)], new: &str) -> Option<TextChanges> {
+        let src = |rel: &str, text: &str| Source {
+            path: PathBuf::from(format!("content/{rel}")),
+            rel: rel.to_string(),
+            text: text.to_string(),
+        };
+        let config = Config::parse("site.toml", "title = \"T\"\nbase_url = \"/\"\n").unwrap();
+        let mut files = vec![src("a.md", &art("Alpha", "2025-03-01", "topics = [\"x\"]"))];
+        files.extend(others.iter().map(|(rel, text)| src(rel, text)));
+        let texts: HashMap<PathBuf, String> = files.iter().map(|s| (s.path.clone(), s.text.clone())).collect();
+        let (site, diags, memo) = assemble_with(config, files, false, Some(&Memo::default()));
+        assert!(!diags.iter().any(Diagnostic::is_error), "{diags:?}");
+        let edited = src("a.md", &art(new, "2025-03-01", "topics = [\"x\"]"));
+        let read = |p: &std::path::Path| texts.get(p).cloned();
+        reassemble_texts(&site.unwrap(), &memo, &diags, &[edited], &read).map(|(_, changed, _)| changed)
+    }
+
+    #[test]
+    fn a_new_title_is_taken_without_assembling_again_unless_a_reference_could_change() {
+        let b = art("B", "2025-03-02", "related = [\"a\"]");
+        let linking = "+++\ntitle = \"C\"\ndate = 2025-03-03\n+++\nSee [[a]].\n";
+        let changed = retitle(&[("b.md", &b), ("c.md", linking)], "Alpha new").expect("taken");
+        let ids = |v: &[ArticleId]| v.iter().map(|i| i.0).collect::<Vec<_>>();
+        // Newest first: c is 0, b is 1, a is 2 (whose body names its title). The first
+        // paragraph of c, so its page and its summary, show a's title in the link.
+        assert_eq!((ids(&changed.titles), ids(&changed.summaries)), (vec![2], vec![2, 0]));
+        assert_eq!((ids(&changed.cards), ids(&changed.pages)), (vec![2, 0], vec![2, 0]));
+        // Related by the old or the new title, a link by title, a title another article has.
+        assert_eq!(retitle(&[("b.md", &art("B", "2025-03-02", "related = [\"alpha\"]"))], "Alpha new"), None);
+        assert_eq!(retitle(&[("b.md", &art("B", "2025-03-02", "related = [\"alpha NEW\"]"))], "Alpha new"), None);
+        let by_title = "+++\ntitle = \"C\"\ndate = 2025-03-03\n+++\nSee [[Alpha]].\n";
+        assert_eq!(retitle(&[("c.md", by_title)], "Alpha new"), None);
+        assert_eq!(retitle(&[("b.md", &b)], "b"), None);
     }
 }

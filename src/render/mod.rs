@@ -147,14 +147,15 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderE
     Ok(())
 }
 
-/// Renders what an edit of article text alone can change (see `model::TextChanges`): the
-/// edited articles' pages and the feeds that carry their text; and for those whose summary
-/// changed, every page that shows their card (lists, editions, the home page, the article pages
-/// that list them as related, referencing or neighbouring) and their search shards. Every other
-/// file is the same as before. Returns how many files it rendered.
+/// Renders what an edit of article wording alone can change (see `model::TextChanges`): the
+/// edited articles' pages and the feeds that carry their text; for those whose card changed,
+/// every page that shows it (lists, editions, the home page, the article pages that list them
+/// as related, referencing or neighbouring); their search summary shards when a summary
+/// changed, the search index and the news sitemap when a title did. Every other file is the
+/// same as before. Returns how many files it rendered.
 pub fn render_texts(site: &Site, theme: &Theme, sink: &dyn Sink, changes: &TextChanges) -> Result<usize, RenderError> {
     let shared = Shared::new(site, theme);
-    let changed = &changes.bodies;
+    let changed = &changes.pages;
     let mut jobs: Vec<Job> = Vec::new();
     let mut add = |job: Job| {
         if !jobs.contains(&job) {
@@ -182,7 +183,7 @@ pub fn render_texts(site: &Site, theme: &Theme, sink: &dyn Sink, changes: &TextC
             add(Job::Atom(of));
         }
     }
-    for id in &changes.summaries {
+    for id in &changes.cards {
         card_pages(site, *id).into_iter().for_each(&mut add);
     }
     shared.render_jobs(&jobs, sink)?;
@@ -194,6 +195,10 @@ pub fn render_texts(site: &Site, theme: &Theme, sink: &dyn Sink, changes: &TextC
     shards.sort_unstable();
     shards.dedup();
     generated.extend(shards.into_iter().map(|i| search::shard(site, i)));
+    if !changes.titles.is_empty() {
+        generated.push(search::titles(site));
+        generated.push(("news-sitemap.xml".to_string(), seo::news_sitemap(site)));
+    }
     let files = jobs.len() + generated.len();
     for (path, text) in generated {
         sink.put(path, FileData::Bytes(text.into())).map_err(RenderError::Env)?;

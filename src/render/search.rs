@@ -36,7 +36,7 @@ pub fn shard(site: &Site, i: usize) -> (String, String) {
 }
 
 /// `search-index.json`: everything but the summaries.
-fn titles(site: &Site) -> (String, String) {
+pub fn titles(site: &Site) -> (String, String) {
     let names = |kind| site.entities(kind).iter().map(|e| e.name.as_str()).collect::<Vec<_>>();
     let articles: Vec<Value> = site
         .articles

@@ -247,7 +247,8 @@ fn watch_new_folders(watcher: &Mutex<Watcher>, root: &Path, changed: &[(ChangeKi
 
 /// Rebuilds after each batch of changes; changes that arrive during a rebuild are merged into
 /// the next one. The last good build is kept so that an edit to article text re-renders only
-/// what shows that text.
+/// what shows that text; every file changed since it (failed rebuilds too) is measured against
+/// it, so an error in one file is not forgotten when another file is saved.
 fn rebuild_loop(
     rx: std::sync::mpsc::Receiver<Event>,
     opts: BuildOptions,
@@ -256,6 +257,7 @@ fn rebuild_loop(
     log: Log,
     watcher: &Mutex<Watcher>,
 ) {
+    let mut unbuilt: Vec<(ChangeKind, PathBuf)> = Vec::new();
     while let Ok(event) = rx.recv() {
         let (mut changed, mut since) = match event {
             Event::Changed(c, t) => (c, t),
@@ -274,12 +276,17 @@ fn rebuild_loop(
         changed.dedup();
         watch_new_folders(watcher, &opts.root, &changed, &log);
         let what: Vec<String> = changed.iter().map(|(_, p)| p.display().to_string()).collect();
-        let content_only = changed.iter().all(|(kind, _)| *kind == ChangeKind::Content);
-        let files: Vec<PathBuf> = changed.iter().map(|(_, p)| p.clone()).collect();
+        // Measured from the last good build: what changed since then, failed rebuilds included.
+        unbuilt.extend(changed);
+        unbuilt.sort();
+        unbuilt.dedup();
+        let content_only = unbuilt.iter().all(|(kind, _)| *kind == ChangeKind::Content);
+        let files: Vec<PathBuf> = unbuilt.iter().map(|(_, p)| p.clone()).collect();
         match build_once(&opts, last.as_ref(), content_only.then_some(files.as_slice())) {
             Ok((outcome, summary, good)) => {
                 if good.is_some() {
                     last = good;
+                    unbuilt.clear();
                 }
                 let generation = {
                     let mut p = server.preview.write().expect("preview lock is never poisoned");

@@ -293,7 +293,7 @@ fn partial_rebuilds_equal_full_builds() {
         assert!(t.contains(from), "{rel} has {from:?}");
         std::fs::write(p, t.replacen(from, to, 1)).unwrap();
     };
-    let cases: [(&str, &str, &str, Option<usize>); 6] = [
+    let cases: [(&str, &str, &str, Option<usize>); 9] = [
         // Text after the first paragraph of an article in every feed: its page, 7 feeds, feed.json.
         ("content/2025/03/05/offer.md", "- [ ] talks held", "- [ ] talks held\n- [ ] a new item", Some(9)),
         // An explicit summary keeps cards unchanged while the body changes.
@@ -305,7 +305,20 @@ fn partial_rebuilds_equal_full_builds() {
         ("content/2025/03/05/offer.md", "The leader said", "The leader declared", Some(22)),
         // A new cross-link changes backlinks elsewhere.
         ("content/2025/03/04/claim.md", "with _other_ text!", "with [[offer]]", None),
-        ("content/2025/03/04/claim.md", "title = \"President", "title = \"The president", None),
+        // A new title: its page, feeds and every page with its card, the search index, the news
+        // sitemap, and the page of the article whose `[[claim]]` shows the title, with its feeds.
+        ("content/2025/03/04/claim.md", "title = \"President", "title = \"The president", Some(25)),
+        // A summary written in the front matter: like a first paragraph's.
+        ("content/2025/03/04/claim.md", "summary = \"A claim", "summary = \"The claim", Some(16)),
+        // A title another article has already: both pages tell them apart, and references by
+        // that title become ambiguous: everything is built again.
+        (
+            "content/2025/03/04/claim.md",
+            "title = \"The president says rival is ready to talk",
+            "title = \"Leader offers to host talks",
+            None,
+        ),
+        ("content/2025/03/04/claim.md", "topics = [\"peace-talks\"]", "topics = [\"peace-talks\", \"belarus\"]", None),
     ];
     let mut previous = digest::build(&opts).unwrap();
     for (i, (rel, from, to, expect)) in cases.into_iter().enumerate() {

@@ -79,11 +79,13 @@ fn until(s: &Server, path: &str, what: &str, ok: impl Fn(&str) -> bool) -> Strin
 }
 
 const CLAIM: &str = "content/2025/03/04/claim.md";
+const OFFER: &str = "content/2025/03/05/offer.md";
 
 #[test]
 fn edits_show_up_broken_files_overlay_and_the_last_good_page_stays() {
     let site = Site::fixture("build/basic");
     let server = start(&site);
+    let mut log = Vec::new();
     let (status, body) = request(&server, "GET", "/2025/03/04/claim/");
     assert_eq!(status, 200);
     assert!(body.contains("A claim “made” on Tuesday"), "{body}");
@@ -106,6 +108,24 @@ fn edits_show_up_broken_files_overlay_and_the_last_good_page_stays() {
     );
     let (_, home) = request(&server, "GET", "/");
     assert!(home.contains("digest-errors"), "the overlay is on every page");
+
+    // Saving another article meanwhile builds against the last good build with both files:
+    // the broken one is not forgotten.
+    let offer = std::fs::read_to_string(site.root.join(OFFER)).unwrap();
+    site.write(OFFER, &offer.replace("The leader said", "The leader stated"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut report = String::new();
+    while !report.contains("reload sent") {
+        let l = server.lines.recv_timeout(deadline - Instant::now()).expect("a rebuild after the second edit");
+        log.push(l.clone());
+        if !report.is_empty() || l.starts_with("changed content/2025/03/05/offer.md") {
+            report.push_str(&l);
+            report.push('\n');
+        }
+    }
+    assert!(report.contains("unknown field `titel`") && report.contains("build failed"), "{report}");
+    let (_, body) = request(&server, "GET", "/2025/03/04/claim/");
+    assert!(body.contains("digest-errors") && body.contains("REVISED"), "{body}");
 
     // Fix it: the overlay goes.
     site.write(CLAIM, &original.replace("A claim \"made\"", "A claim \"FIXED\""));
@@ -140,7 +160,6 @@ fn edits_show_up_broken_files_overlay_and_the_last_good_page_stays() {
     until(&server, "/nowhere/", "the edited template", |b| b.contains("Edited missing page"));
 
     // The terminal shows each rebuild with what changed and how long it took.
-    let mut log = Vec::new();
     while let Ok(l) = server.lines.try_recv() {
         log.push(l);
     }
