@@ -226,15 +226,10 @@ impl TextChanges {
     }
 }
 
-/// Titles written more than once: exactly (such articles are told apart on their pages) or,
-/// with `any_case`, in any case (references by such a title are ambiguous).
-fn shared_titles(articles: &[Article], any_case: bool) -> std::collections::BTreeSet<String> {
+/// Titles written more than once (such articles are told apart on their pages).
+fn shared_titles(site: &Site) -> std::collections::BTreeSet<&str> {
     let mut seen = std::collections::HashSet::new();
-    articles
-        .iter()
-        .map(|a| if any_case { a.title.to_lowercase() } else { a.title.clone() })
-        .filter(|t| !seen.insert(t.clone()))
-        .collect()
+    site.articles.iter().map(|a| a.title.as_str()).filter(|t| !seen.insert(*t)).collect()
 }
 
 /// The articles whose wording (rendered body, summary, title) alone changed between two builds
@@ -251,7 +246,7 @@ pub fn changed_texts(before: &Site, after: &Site) -> Option<TextChanges> {
         }
         changed.add(b.id, a.body_html != b.body_html, a.summary != b.summary, a.title != b.title);
     }
-    if !changed.titles.is_empty() && shared_titles(&before.articles, false) != shared_titles(&after.articles, false) {
+    if !changed.titles.is_empty() && shared_titles(before) != shared_titles(after) {
         return None;
     }
     Some(changed)
@@ -291,23 +286,25 @@ pub fn reassemble_texts(
         }
         if fm.title != old.title {
             retitled.push((id, old.title.to_lowercase()));
-            site.articles[id.0 as usize].title = fm.title;
+            Arc::make_mut(&mut site.articles[id.0 as usize]).title = fm.title;
         }
         texts.push((id, src.text.clone(), body_start, fm.summary));
     }
+    let index = Index::new(site.articles.iter().map(|a| &**a));
     if !retitled.is_empty() {
         // A title is also a name other articles refer to it by (`[[Title]]`, `related`): the
-        // old and new titles must each name this article alone, and no related entry may use
-        // either (it could resolve differently now).
-        let (shared_now, shared_before) = (shared_titles(&site.articles, true), shared_titles(&before.articles, true));
+        // old and new titles must each name this article alone (in any case), and no related
+        // entry may use either (it could resolve differently now).
         let mut names = std::collections::HashSet::new();
         for (id, old) in &retitled {
             let new = site.article(*id).title.to_lowercase();
-            if shared_now.contains(&new) || shared_before.contains(old) {
+            if index.by_title.get(&new).is_none_or(|ids| ids[..] != [*id])
+                || index.by_title.contains_key(old)
+                || !names.insert(old.clone())
+            {
                 return None;
             }
             names.insert(new);
-            names.insert(old.clone());
         }
         let named = |r: &RelatedRef| match r {
             RelatedRef::Ref(x) => names.contains(&x.to_lowercase()),
@@ -334,7 +331,6 @@ pub fn reassemble_texts(
         smart_punctuation: before.config.smart_punctuation,
         unsafe_html: before.config.unsafe_html,
     };
-    let index = Index::new(&site.articles);
     let mut bodies: Vec<(ArticleId, Arc<str>, String)> = Vec::new();
     for (id, text, body_start, summary) in texts {
         let old = before.article(id);
@@ -349,7 +345,7 @@ pub fn reassemble_texts(
     let mut changed = TextChanges::default();
     for (id, html, summary) in bodies {
         let title = before.article(id).title != site.article(id).title;
-        let a = &mut site.articles[id.0 as usize];
+        let a = Arc::make_mut(&mut site.articles[id.0 as usize]);
         let (body, new_summary) = (a.body_html != html, a.summary != summary);
         a.body_html = html;
         a.summary = summary;
@@ -435,7 +431,7 @@ pub struct Site {
     /// Settings.
     pub config: Config,
     /// Newest first; `ArticleId(i)` is `articles[i]`.
-    pub articles: Vec<Article>,
+    pub articles: Vec<Arc<Article>>,
     /// By slug.
     pub topics: Vec<Topic>,
     /// By slug.
@@ -642,7 +638,7 @@ pub fn assemble_with(
         })
         .collect();
 
-    let mut index = Index::new(&articles);
+    let mut index = Index::new(articles.iter());
     index.unavailable = unavailable;
     let editorial = resolve_related(&config, &parsed, &index, &mut diags);
     let switches = markdown::Switches { smart_punctuation: config.smart_punctuation, unsafe_html: config.unsafe_html };
@@ -722,6 +718,7 @@ pub fn assemble_with(
     if diags.iter().any(Diagnostic::is_error) {
         return (None, diags, next);
     }
+    let articles = articles.into_iter().map(Arc::new).collect();
     let site = Site { config, articles, topics, people, places, sources, years, months, days, editions };
     (Some(site), diags, next)
 }
@@ -871,7 +868,7 @@ fn strictly(config: &Config, mut d: Diagnostic) -> Diagnostic {
 
 /// Finds articles by slug, title, original url and file.
 struct Index<'a> {
-    articles: &'a [Article],
+    articles: Vec<&'a Article>,
     by_slug: HashMap<&'a str, Vec<ArticleId>>,
     by_title: HashMap<String, Vec<ArticleId>>,
     by_url: HashMap<String, Vec<ArticleId>>,
@@ -881,16 +878,18 @@ struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    fn new(articles: &'a [Article]) -> Self {
+    fn new(articles: impl IntoIterator<Item = &'a Article>) -> Self {
+        let articles: Vec<&'a Article> = articles.into_iter().collect();
+        let n = articles.len();
         let mut ix = Index {
-            articles,
-            by_slug: HashMap::with_capacity(articles.len()),
-            by_title: HashMap::with_capacity(articles.len()),
-            by_url: HashMap::with_capacity(articles.len()),
-            by_file: HashMap::with_capacity(articles.len()),
+            articles: Vec::new(),
+            by_slug: HashMap::with_capacity(n),
+            by_title: HashMap::with_capacity(n),
+            by_url: HashMap::with_capacity(n),
+            by_file: HashMap::with_capacity(n),
             unavailable: Vec::new(),
         };
-        for a in articles {
+        for &a in &articles {
             ix.by_slug.entry(a.slug.as_str()).or_default().push(a.id);
             ix.by_title.entry(a.title.to_lowercase()).or_default().push(a.id);
             if let Some(u) = &a.url {
@@ -898,6 +897,7 @@ impl<'a> Index<'a> {
             }
             ix.by_file.insert(a.rel.as_str(), a.id);
         }
+        ix.articles = articles;
         ix
     }
 
