@@ -648,24 +648,32 @@ pub fn assemble_with(
         .map(|a| (a.slug.as_str(), a.title.as_str(), a.url.as_deref(), a.rel.as_str(), a.href.as_str()))
         .collect();
     let env = key(&(&links, &index.unavailable, switches.smart_punctuation, switches.unsafe_html));
-    let rendered: Vec<(u64, Arc<markdown::Rendered<ArticleId>>)> = parsed
-        .par_iter()
+    type Body = (u64, Arc<markdown::Rendered<ArticleId>>, Vec<Diagnostic>);
+    let rendered: Vec<Body> = parsed
+        .par_iter_mut()
         .map(|p| {
-            let body = &p.text[p.body_start..];
+            // The file is not needed past its body: freed here, its memory serves the next one.
+            let text = std::mem::take(&mut p.text);
+            let body = &text[p.body_start..];
             let k = if remember { key(&(env, &p.slug, body)) } else { 0 };
             let r = match memo.bodies.get(&k) {
                 Some(hit) => hit.clone(),
                 None => Arc::new(markdown::render(body, &p.slug, switches, &index)),
             };
-            (k, r)
+            let problems = r
+                .problems
+                .iter()
+                .map(|(msg, range)| {
+                    let span = range.start + p.body_start..range.end + p.body_start;
+                    Diagnostic::error(msg.clone()).at(&p.path, &text, span)
+                })
+                .collect();
+            (k, r, problems)
         })
         .collect();
     drop(index);
-    for ((a, p), (k, r)) in articles.iter_mut().zip(parsed).zip(rendered) {
-        for (msg, range) in &r.problems {
-            let span = range.start + p.body_start..range.end + p.body_start;
-            diags.push(Diagnostic::error(msg.clone()).at(&p.path, &p.text, span));
-        }
+    for ((a, p), (k, r, problems)) in articles.iter_mut().zip(parsed).zip(rendered) {
+        diags.extend(problems);
         a.summary = p.fm.summary.clone().unwrap_or_else(|| r.first_paragraph.clone());
         a.body_html = r.html.clone();
         a.links_to = r.links.iter().copied().filter(|id| *id != a.id).collect();
