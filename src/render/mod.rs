@@ -483,7 +483,7 @@ impl<'a> Shared<'a> {
                 };
                 let mut meta = self.meta("article", a.title.clone(), a.summary.clone(), &a.route);
                 meta.head_title = format!("{title} · {}", site.config.title);
-                meta.jsonld = Some(seo::news_article(site, a));
+                meta.jsonld = Some(seo::news_article(site, a, &meta.description));
                 meta.published = Some(a.date.to_rfc3339());
                 meta.modified = Some(a.updated.unwrap_or(a.date).to_rfc3339());
                 ctx.insert("article", &view::article_view(site, a));

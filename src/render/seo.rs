@@ -54,8 +54,8 @@ fn publisher(site: &Site) -> Named<'_> {
     Named { ty: "Organization", name: &site.config.title, url: Some(site.config.base_url.clone()) }
 }
 
-/// The `NewsArticle` JSON-LD of an article page.
-pub fn news_article(site: &Site, a: &Article) -> String {
+/// The `NewsArticle` JSON-LD of an article page, described as its meta description is.
+pub fn news_article(site: &Site, a: &Article, description: &str) -> String {
     let publisher = publisher(site);
     let about = a.topics.iter().map(|t| site.topic(*t)).map(|t| Named {
         ty: "Thing",
@@ -76,7 +76,7 @@ pub fn news_article(site: &Site, a: &Article) -> String {
         author: &publisher,
         date_modified: a.updated.unwrap_or(a.date).to_rfc3339(),
         date_published: a.date.to_rfc3339(),
-        description: &a.summary,
+        description,
         headline: &a.title,
         in_language: &site.config.language,
         is_based_on: a.url.as_deref(),
