@@ -91,6 +91,7 @@ fn article_pages_carry_news_article_json_ld() {
     assert_eq!(j["datePublished"], "2025-03-05T10:00:00+03:00");
     assert_eq!(j["isBasedOn"], "https://times.example/2025/03/05/offer-a1");
     assert_eq!(j["publisher"]["name"], "Fixture");
+    assert_eq!(p.attrs("meta[name=description]", "content"), [j["description"].as_str().unwrap()]);
     assert_eq!(j["about"][0]["name"], "Peace talks");
     let mentions: Vec<&str> = j["mentions"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
     assert_eq!(mentions, ["Ana Example", "Bo Sample", "Minsk"]);
