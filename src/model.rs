@@ -226,12 +226,6 @@ impl TextChanges {
     }
 }
 
-/// Titles written more than once (such articles are told apart on their pages).
-fn shared_titles(site: &Site) -> std::collections::BTreeSet<&str> {
-    let mut seen = std::collections::HashSet::new();
-    site.articles.iter().map(|a| a.title.as_str()).filter(|t| !seen.insert(*t)).collect()
-}
-
 /// The articles whose wording (rendered body, summary, title) alone changed between two builds
 /// of the same site, or None when anything else changed (then everything must be rendered
 /// again).
@@ -246,7 +240,7 @@ pub fn changed_texts(before: &Site, after: &Site) -> Option<TextChanges> {
         }
         changed.add(b.id, a.body_html != b.body_html, a.summary != b.summary, a.title != b.title);
     }
-    if !changed.titles.is_empty() && shared_titles(before) != shared_titles(after) {
+    if !changed.titles.is_empty() && before.shared_titles() != after.shared_titles() {
         return None;
     }
     Some(changed)
@@ -271,7 +265,7 @@ pub fn reassemble_texts(
     let mut site = before.clone();
     let mut memo = memo.clone();
     // (article, its text, where the body starts, its front matter summary)
-    let mut texts: Vec<(ArticleId, String, usize, Option<String>)> = Vec::new();
+    let mut texts: Vec<(ArticleId, std::borrow::Cow<str>, usize, Option<String>)> = Vec::new();
     let mut retitled: Vec<(ArticleId, String)> = Vec::new();
     for src in changed {
         let id = *by_rel.get(src.rel.as_str())?;
@@ -288,7 +282,7 @@ pub fn reassemble_texts(
             retitled.push((id, old.title.to_lowercase()));
             Arc::make_mut(&mut site.articles[id.0 as usize]).title = fm.title;
         }
-        texts.push((id, src.text.clone(), body_start, fm.summary));
+        texts.push((id, src.text.as_str().into(), body_start, fm.summary));
     }
     let index = Index::new(site.articles.iter().map(|a| &**a));
     if !retitled.is_empty() {
@@ -322,7 +316,7 @@ pub fn reassemble_texts(
                     if fm != memo.fronts.get(&a.rel)?.0 {
                         return None;
                     }
-                    texts.push((*r, text, body_start, fm.summary));
+                    texts.push((*r, text.into(), body_start, fm.summary));
                 }
             }
         }
@@ -451,6 +445,12 @@ pub struct Site {
 }
 
 impl Site {
+    /// Titles written more than once: such articles are told apart on their pages.
+    pub fn shared_titles(&self) -> std::collections::HashSet<&str> {
+        let mut seen = std::collections::HashSet::new();
+        self.articles.iter().map(|a| a.title.as_str()).filter(|t| !seen.insert(*t)).collect()
+    }
+
     /// The article with this id.
     pub fn article(&self, id: ArticleId) -> &Article {
         &self.articles[id.0 as usize]

@@ -331,8 +331,7 @@ impl<'a> Shared<'a> {
     }
 
     fn new(site: &'a Site, theme: &'a Theme) -> Self {
-        let mut seen = HashSet::new();
-        let shared_titles = site.articles.iter().map(|a| a.title.as_str()).filter(|t| !seen.insert(*t)).collect();
+        let shared_titles = site.shared_titles();
         Shared {
             site,
             theme,
