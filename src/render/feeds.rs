@@ -1,7 +1,7 @@
 //! Feeds: Atom and RSS through the theme's `atom.xml` and `rss.xml` templates, JSON Feed 1.1
 //! through serde. Every item carries the source outlet and the original url.
 
-use std::sync::OnceLock;
+use std::borrow::Cow;
 
 use serde::Serialize;
 use serde_json::json;
@@ -20,9 +20,10 @@ pub enum FeedOf {
     Entity(EntityKind, usize),
 }
 
-/// Feed items, made on first use and shared by every feed that lists the article.
+/// Makes feed items. An item is made for each feed that lists it and freed with that feed: few
+/// articles are in more than one or two feeds, and items kept for the whole build (their full
+/// texts) would be memory that the pages rendered after them could not use.
 pub struct Items {
-    cells: Vec<OnceLock<Value>>,
     origin: String,
 }
 
@@ -38,23 +39,30 @@ fn origin(base_url: &str) -> String {
     }
 }
 
-/// Root-relative `href` and `src` made absolute, for feed readers. One pass over the text.
-pub fn absolute_links(html: &str, origin: &str) -> String {
+/// Root-relative `href` and `src` made absolute, for feed readers. One pass over the text; the
+/// text itself when it has none.
+pub fn absolute_links<'a>(html: &'a str, origin: &str) -> Cow<'a, str> {
     if origin.is_empty() {
-        return html.to_string();
+        return Cow::Borrowed(html);
     }
-    let mut out = String::with_capacity(html.len() + 256);
+    let mut out = String::new();
     let mut done = 0;
     for at in memchr::memmem::find_iter(html.as_bytes(), "=\"/") {
         let attr = &html[..at];
         if attr.ends_with(" href") || attr.ends_with(" src") {
+            if out.is_empty() {
+                out.reserve(html.len() + 256);
+            }
             out.push_str(&html[done..at + 2]);
             out.push_str(origin);
             done = at + 2;
         }
     }
+    if done == 0 {
+        return Cow::Borrowed(html);
+    }
     out.push_str(&html[done..]);
-    out
+    Cow::Owned(out)
 }
 
 #[derive(Serialize)]
@@ -78,19 +86,16 @@ struct Item<'a> {
     updated: String,
     published_rfc2822: String,
     summary: &'a str,
-    content: String,
+    content: Cow<'a, str>,
     categories: Vec<Category<'a>>,
     source: Option<Source<'a>>,
     original_url: Option<&'a str>,
 }
 
 impl Items {
-    /// Room for every article's item.
+    /// For the feeds of `site`.
     pub fn new(site: &Site) -> Self {
-        Items {
-            cells: (0..site.articles.len()).map(|_| OnceLock::new()).collect(),
-            origin: origin(&site.config.base_url),
-        }
+        Items { origin: origin(&site.config.base_url) }
     }
 
     fn item<'a>(&self, site: &'a Site, a: &'a Article) -> Item<'a> {
@@ -120,14 +125,9 @@ impl Items {
         }
     }
 
-    /// Everything made, for the caller to free (see `lib::drop_later`).
-    pub fn into_made(self) -> Box<dyn Send> {
-        Box::new(self.cells)
-    }
-
     /// The template value of an article's item.
     pub fn value(&self, site: &Site, id: ArticleId) -> Value {
-        self.cells[id.0 as usize].get_or_init(|| Value::from_serializable(&self.item(site, site.article(id)))).clone()
+        Value::from_serializable(&self.item(site, site.article(id)))
     }
 }
 
@@ -242,5 +242,13 @@ mod tests {
             absolute_links(h, "https://example.org"),
             r##"<a href="https://example.org/a/">x</a> <img src="https://example.org/i.png"> <a href="https://o.example/">y</a> <a href="#f">z</a>"##
         );
+    }
+
+    #[test]
+    fn a_text_without_root_relative_links_is_not_copied() {
+        let h = r##"<p><a href="https://o.example/">y</a> data="/not-an-attribute" <a href="#f">z</a></p>"##;
+        assert!(matches!(absolute_links(h, "https://example.org"), Cow::Borrowed(b) if b == h));
+        assert!(matches!(absolute_links("<a href=\"/a/\">x</a>", ""), Cow::Borrowed(_)));
+        assert!(matches!(absolute_links("<a href=\"/a/\">x</a>", "https://example.org"), Cow::Owned(_)));
     }
 }

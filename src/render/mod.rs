@@ -108,18 +108,10 @@ pub enum RenderError {
 
 /// Renders every page of `site` with `theme` into `sink`, pages in parallel.
 pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
-    let mut shared = Shared::new(site, theme);
-    // Feeds first, then pages: the feed items (full texts) are freed before the cards are made,
-    // so the two caches are never held at once. The files made from the model alone are made
-    // meanwhile.
-    let (feed_jobs, page_jobs): (Vec<Job>, Vec<Job>) =
-        jobs(site).into_iter().partition(|j| matches!(j, Job::Atom(_) | Job::Rss));
+    let shared = Shared::new(site, theme);
+    // The files made from the model alone are made meanwhile.
     let (sitemap, mut generated) = rayon::join(
-        || {
-            shared.render_jobs(&feed_jobs, sink)?;
-            crate::drop_later(std::mem::replace(&mut shared.items, feeds::Items::new(site)).into_made());
-            shared.render_jobs(&page_jobs, sink)
-        },
+        || shared.render_jobs(&jobs(site), sink),
         || {
             let ids = feeds::newest(site, FeedOf::Site);
             let mut generated = vec![
@@ -325,9 +317,9 @@ fn kind_words(kind: EntityKind) -> (&'static str, &'static str, &'static str) {
 }
 
 impl<'a> Shared<'a> {
-    /// The card and feed item values made, for the caller to free.
+    /// The card values made, for the caller to free.
     fn into_made(self) -> Box<dyn Send> {
-        Box::new((self.cards.into_made(), self.items.into_made()))
+        self.cards.into_made()
     }
 
     fn new(site: &'a Site, theme: &'a Theme) -> Self {
