@@ -78,7 +78,9 @@ pub struct Staging {
     previous: Option<PathBuf>,
     /// Distinct files put (a static file may replace a generated one: counted once).
     paths: Mutex<HashSet<String>>,
-    dirs: Mutex<HashSet<PathBuf>>,
+    /// Folders made, relative to the staging folder (a path's hash walks its components: a
+    /// string's does not).
+    dirs: Mutex<HashSet<String>>,
     unchanged: AtomicUsize,
     done: bool,
 }
@@ -124,12 +126,13 @@ impl Staging {
         Ok(WriteStats { written: total - unchanged, unchanged })
     }
 
-    fn make_parent(&self, to: &Path) -> Result<(), Error> {
-        if let Some(parent) = to.parent()
-            && !self.dirs.lock().expect("never poisoned").contains(parent)
-        {
-            std::fs::create_dir_all(parent).map_err(Error::io("creating", parent))?;
-            self.dirs.lock().expect("never poisoned").insert(parent.to_path_buf());
+    /// Makes the folder of `rel` (`/`-separated, relative) unless it was made already.
+    fn make_parent(&self, rel: &str) -> Result<(), Error> {
+        let Some((folder, _)) = rel.rsplit_once('/') else { return Ok(()) };
+        if !self.dirs.lock().expect("never poisoned").contains(folder) {
+            let at = self.staged.join(folder);
+            std::fs::create_dir_all(&at).map_err(Error::io("creating", &at))?;
+            self.dirs.lock().expect("never poisoned").insert(folder.to_string());
         }
         Ok(())
     }
@@ -145,8 +148,8 @@ impl Drop for Staging {
 
 impl Staging {
     fn stage(&self, rel: String, data: Staged<'_>) -> Result<(), Error> {
+        self.make_parent(&rel)?;
         let to = self.staged.join(&rel);
-        self.make_parent(&to)?;
         let old = self.previous.as_ref().map(|p| p.join(&rel));
         self.paths.lock().expect("never poisoned").insert(rel);
         if let Some(old) = old
