@@ -532,21 +532,27 @@ pub fn assemble_with(
     let zone = config.timezone;
     let zone_name = format!("{zone:?}");
     let names: Vec<(String, String)> = sources.iter().map(|s| (s.rel.clone(), file_slug(&s.rel))).collect();
-    type Read = Result<(Parsed, u64, Arc<(FrontMatter, usize)>), Vec<Diagnostic>>;
+    // With a memo, the parsed front matter is also kept (shared) for the next build.
+    type Read = Result<(Parsed, u64, Option<Arc<(FrontMatter, usize)>>), Vec<Diagnostic>>;
     let results: Vec<Read> = sources
         .into_par_iter()
         .map(|src| {
-            let k = if remember { key(&(&src.path, &src.text, &zone_name)) } else { 0 };
-            let parsed = match memo.parsed.get(&k) {
-                Some(hit) => hit.clone(),
-                None => Arc::new(frontmatter::parse(&src.path, &src.text, &zone)?),
+            let (k, fm, body_start, kept) = if remember {
+                let k = key(&(&src.path, &src.text, &zone_name));
+                let parsed = match memo.parsed.get(&k) {
+                    Some(hit) => hit.clone(),
+                    None => Arc::new(frontmatter::parse(&src.path, &src.text, &zone)?),
+                };
+                (k, parsed.0.clone(), parsed.1, Some(parsed))
+            } else {
+                let (fm, body_start) = frontmatter::parse(&src.path, &src.text, &zone)?;
+                (0, fm, body_start, None)
             };
-            let (fm, body_start) = (parsed.0.clone(), parsed.1);
             let slug = match &fm.slug {
                 Some(s) => s.value.clone(),
                 None => file_slug(&src.rel),
             };
-            Ok((Parsed { path: src.path, rel: src.rel, text: src.text, fm, body_start, slug }, k, parsed))
+            Ok((Parsed { path: src.path, rel: src.rel, text: src.text, fm, body_start, slug }, k, kept))
         })
         .collect();
     let mut next = Memo::default();
@@ -554,7 +560,7 @@ pub fn assemble_with(
         .into_iter()
         .map(|r| {
             r.map(|(p, k, kept)| {
-                if remember {
+                if let Some(kept) = kept {
                     next.fronts.insert(p.rel.clone(), kept.clone());
                     next.parsed.insert(k, kept);
                 }
@@ -576,7 +582,9 @@ pub fn assemble_with(
             }
         }
     }
-    parsed.sort_by(|a, b| b.fm.date.cmp(&a.fm.date).then_with(|| a.slug.cmp(&b.slug)).then_with(|| a.rel.cmp(&b.rel)));
+    parsed.par_sort_by(|a, b| {
+        b.fm.date.cmp(&a.fm.date).then_with(|| a.slug.cmp(&b.slug)).then_with(|| a.rel.cmp(&b.rel))
+    });
 
     // The four registries are independent scans: made side by side.
     let ((topics, people), (places, sources)) = rayon::join(
@@ -672,12 +680,22 @@ pub fn assemble_with(
         })
         .collect();
     drop(index);
-    for ((a, p), (k, r, problems)) in articles.iter_mut().zip(parsed).zip(rendered) {
+    // Each body joins its article; what a one-off build does not keep is freed on the way.
+    type Kept = (u64, Option<Arc<markdown::Rendered<ArticleId>>>, Vec<Diagnostic>);
+    let kept: Vec<Kept> = articles
+        .par_iter_mut()
+        .zip(parsed)
+        .zip(rendered)
+        .map(|((a, p), (k, r, problems))| {
+            a.summary = p.fm.summary.unwrap_or_else(|| r.first_paragraph.clone());
+            a.body_html = r.html.clone();
+            a.links_to = r.links.iter().copied().filter(|id| *id != a.id).collect();
+            (k, remember.then_some(r), problems)
+        })
+        .collect();
+    for (k, r, problems) in kept {
         diags.extend(problems);
-        a.summary = p.fm.summary.clone().unwrap_or_else(|| r.first_paragraph.clone());
-        a.body_html = r.html.clone();
-        a.links_to = r.links.iter().copied().filter(|id| *id != a.id).collect();
-        if remember {
+        if let Some(r) = r {
             next.bodies.insert(k, r);
         }
     }
@@ -729,6 +747,20 @@ pub fn assemble_with(
     let articles = articles.into_iter().map(Arc::new).collect();
     let site = Site { config, articles, topics, people, places, sources, years, months, days, editions };
     (Some(site), diags, next)
+}
+
+/// Articles by a key each may have, in article order.
+fn group<'a, K: Eq + std::hash::Hash>(
+    articles: &[&'a Article],
+    key: impl Fn(&'a Article) -> Option<K>,
+) -> HashMap<K, Vec<ArticleId>> {
+    let mut map: HashMap<K, Vec<ArticleId>> = HashMap::with_capacity(articles.len());
+    for &a in articles {
+        if let Some(k) = key(a) {
+            map.entry(k).or_default().push(a.id);
+        }
+    }
+    map
 }
 
 /// `2025/03/05/my-story.md` → `my-story`.
@@ -888,25 +920,22 @@ struct Index<'a> {
 impl<'a> Index<'a> {
     fn new(articles: impl IntoIterator<Item = &'a Article>) -> Self {
         let articles: Vec<&'a Article> = articles.into_iter().collect();
-        let n = articles.len();
-        let mut ix = Index {
-            articles: Vec::new(),
-            by_slug: HashMap::with_capacity(n),
-            by_title: HashMap::with_capacity(n),
-            by_url: HashMap::with_capacity(n),
-            by_file: HashMap::with_capacity(n),
-            unavailable: Vec::new(),
-        };
-        for &a in &articles {
-            ix.by_slug.entry(a.slug.as_str()).or_default().push(a.id);
-            ix.by_title.entry(a.title.to_lowercase()).or_default().push(a.id);
-            if let Some(u) = &a.url {
-                ix.by_url.entry(crate::url::normalise(u)).or_default().push(a.id);
-            }
-            ix.by_file.insert(a.rel.as_str(), a.id);
-        }
-        ix.articles = articles;
-        ix
+        // Four independent maps: made side by side.
+        let ((by_slug, by_title), (by_url, by_file)) = rayon::join(
+            || {
+                rayon::join(
+                    || group(&articles, |a| Some(a.slug.as_str())),
+                    || group(&articles, |a| Some(a.title.to_lowercase())),
+                )
+            },
+            || {
+                rayon::join(
+                    || group(&articles, |a| a.url.as_deref().map(crate::url::normalise)),
+                    || articles.iter().map(|a| (a.rel.as_str(), a.id)).collect(),
+                )
+            },
+        );
+        Index { articles, by_slug, by_title, by_url, by_file, unavailable: Vec::new() }
     }
 
     fn one(ids: Option<&Vec<ArticleId>>) -> Resolution<ArticleId> {
