@@ -610,8 +610,9 @@ pub fn assemble_with(
         },
     );
 
+    // What only the article needs is moved out of the parsed file, not copied.
     let mut articles: Vec<Article> = parsed
-        .par_iter()
+        .par_iter_mut()
         .enumerate()
         .map(|(i, p)| {
             let topic_ids: Vec<TopicId> = dedup(p.fm.topics.iter().map(|t| topics.id(&t.value)).collect());
@@ -622,11 +623,11 @@ pub fn assemble_with(
                 path: p.path.clone(),
                 rel: p.rel.clone(),
                 slug: p.slug.clone(),
-                title: p.fm.title.clone(),
+                title: std::mem::take(&mut p.fm.title),
                 date: p.fm.date,
                 updated: p.fm.updated,
                 day: p.fm.date.date_naive(),
-                url: p.fm.url.clone(),
+                url: p.fm.url.take(),
                 source: p.fm.source.as_deref().map(|s| sources.id(s)),
                 topics: topic_ids,
                 people: dedup(p.fm.people.iter().map(|n| people.id(&n.value)).collect()),
@@ -641,7 +642,7 @@ pub fn assemble_with(
                 href: format!("{}{route}", config.base_path),
                 route,
                 draft: p.fm.draft,
-                extra: p.fm.extra.clone(),
+                extra: std::mem::take(&mut p.fm.extra),
             }
         })
         .collect();
@@ -798,13 +799,11 @@ impl<T> Registry<T> {
 struct Spellings(HashMap<String, String>);
 
 impl Spellings {
-    fn slug(&mut self, name: &str) -> String {
-        if let Some(s) = self.0.get(name) {
-            return s.clone();
+    fn slug(&mut self, name: &str) -> &str {
+        if !self.0.contains_key(name) {
+            self.0.insert(name.to_string(), slug::slugify(name));
         }
-        let s = slug::slugify(name);
-        self.0.insert(name.to_string(), s.clone());
-        s
+        &self.0[name]
     }
 }
 
@@ -840,7 +839,7 @@ fn collect_topics(config: &Config, parsed: &[Parsed], diags: &mut Vec<Diagnostic
     for p in parsed.iter().rev() {
         for t in &p.fm.topics {
             let slug = spellings.slug(&t.value);
-            if !by_slug.contains_key(&slug) {
+            if !by_slug.contains_key(slug) {
                 if declared_any {
                     let d = Diagnostic::warning(format!("unknown topic \"{}\": not declared in site.toml", t.value))
                         .at(&p.path, &p.text, t.span.clone())
@@ -848,10 +847,16 @@ fn collect_topics(config: &Config, parsed: &[Parsed], diags: &mut Vec<Diagnostic
                     diags.push(strictly(config, d));
                 }
                 // A topic written as a slug is shown as words: "water-supply" → "Water supply".
-                let name = if t.value == slug { words_of(&slug) } else { t.value.clone() };
+                let name = if t.value == slug { words_of(slug) } else { t.value.clone() };
                 by_slug.insert(
-                    slug.clone(),
-                    Topic { name, description: None, articles: Vec::new(), route: layout::topic(&slug), slug },
+                    slug.to_string(),
+                    Topic {
+                        name,
+                        description: None,
+                        articles: Vec::new(),
+                        route: layout::topic(slug),
+                        slug: slug.to_string(),
+                    },
                 );
             }
         }
@@ -865,13 +870,16 @@ fn collect_entities(kind: EntityKind, parsed: &[Parsed], names: impl Fn(&Parsed)
     for p in parsed.iter().rev() {
         for n in names(p) {
             let slug = spellings.slug(n);
-            by_slug.entry(slug.clone()).or_insert_with(|| Entity {
-                kind,
-                name: n.to_string(),
-                articles: Vec::new(),
-                route: layout::entity(kind.section(), &slug),
-                slug,
-            });
+            if !by_slug.contains_key(slug) {
+                let entity = Entity {
+                    kind,
+                    name: n.to_string(),
+                    articles: Vec::new(),
+                    route: layout::entity(kind.section(), slug),
+                    slug: slug.to_string(),
+                };
+                by_slug.insert(slug.to_string(), entity);
+            }
         }
     }
     registry(by_slug, spellings)
