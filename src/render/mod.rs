@@ -399,9 +399,9 @@ impl<'a> Shared<'a> {
 
     /// Adds the breadcrumb trail (home first, this page last) as JSON-LD.
     fn crumbs(&self, meta: &mut PageMeta, trail: &[(&str, &str)]) {
-        let mut full: Vec<(String, String)> = vec![(self.site.config.title.clone(), String::new())];
-        full.extend(trail.iter().map(|(n, r)| (n.to_string(), r.to_string())));
-        meta.jsonld = Some(seo::script_json(&seo::breadcrumbs(self.site, &full)));
+        let mut full: Vec<(&str, &str)> = vec![(&self.site.config.title, "")];
+        full.extend_from_slice(trail);
+        meta.jsonld = Some(seo::breadcrumbs(self.site, &full));
     }
 
     /// Links the page's own Atom feed first.

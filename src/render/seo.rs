@@ -3,7 +3,6 @@
 //! formats are fixed and escaping is easier to get right here.
 
 use chrono::{DateTime, Duration, FixedOffset};
-use serde_json::{Value, json};
 
 use crate::model::{Article, EntityKind, Site};
 
@@ -92,16 +91,35 @@ pub fn news_article(site: &Site, a: &Article, description: &str) -> String {
     })
 }
 
-/// schema.org `BreadcrumbList` from (name, route) pairs, home first.
-pub fn breadcrumbs(site: &Site, trail: &[(String, String)]) -> Value {
-    let items: Vec<Value> = trail
+/// One step of a `BreadcrumbList` (keys in the order serde_json sorts them).
+#[derive(serde::Serialize)]
+struct Crumb<'a> {
+    #[serde(rename = "@type")]
+    ty: &'static str,
+    item: String,
+    name: &'a str,
+    position: usize,
+}
+
+/// schema.org `BreadcrumbList` (keys sorted as a JSON object's).
+#[derive(serde::Serialize)]
+struct BreadcrumbList<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    ty: &'static str,
+    #[serde(rename = "itemListElement")]
+    items: Vec<Crumb<'a>>,
+}
+
+/// The `BreadcrumbList` JSON-LD of a page from its trail of (name, route) pairs, home first.
+pub fn breadcrumbs(site: &Site, trail: &[(&str, &str)]) -> String {
+    let items = trail
         .iter()
         .enumerate()
-        .map(
-            |(i, (name, route))| json!({"@type": "ListItem", "position": i + 1, "name": name, "item": site.url(route)}),
-        )
+        .map(|(i, (name, route))| Crumb { ty: "ListItem", item: site.url(route), name, position: i + 1 })
         .collect();
-    json!({"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items})
+    script_json(&BreadcrumbList { context: "https://schema.org", ty: "BreadcrumbList", items })
 }
 
 fn xml_escape(s: &str) -> String {
@@ -207,6 +225,7 @@ pub fn robots(site: &Site) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn script_json_cannot_close_the_script() {
