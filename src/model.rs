@@ -531,23 +531,26 @@ pub fn assemble_with(
     let memo = memo.unwrap_or(&empty);
     let zone = config.timezone;
     let zone_name = format!("{zone:?}");
-    let names: Vec<(String, String)> = sources.iter().map(|s| (s.rel.clone(), file_slug(&s.rel))).collect();
-    // With a memo, the parsed front matter is also kept (shared) for the next build.
-    type Read = Result<(Parsed, u64, Option<Arc<(FrontMatter, usize)>>), Vec<Diagnostic>>;
+    // With a memo, the parsed front matter is also kept (shared) for the next build. A file that
+    // fails to parse comes back as its diagnostics and its path.
+    type Front = (FrontMatter, usize, u64, Option<Arc<(FrontMatter, usize)>>);
+    let read = |src: &Source| -> Result<Front, Vec<Diagnostic>> {
+        if !remember {
+            let (fm, body_start) = frontmatter::parse(&src.path, &src.text, &zone)?;
+            return Ok((fm, body_start, 0, None));
+        }
+        let k = key(&(&src.path, &src.text, &zone_name));
+        let parsed = match memo.parsed.get(&k) {
+            Some(hit) => hit.clone(),
+            None => Arc::new(frontmatter::parse(&src.path, &src.text, &zone)?),
+        };
+        Ok((parsed.0.clone(), parsed.1, k, Some(parsed)))
+    };
+    type Read = Result<(Parsed, u64, Option<Arc<(FrontMatter, usize)>>), (Vec<Diagnostic>, String)>;
     let results: Vec<Read> = sources
         .into_par_iter()
         .map(|src| {
-            let (k, fm, body_start, kept) = if remember {
-                let k = key(&(&src.path, &src.text, &zone_name));
-                let parsed = match memo.parsed.get(&k) {
-                    Some(hit) => hit.clone(),
-                    None => Arc::new(frontmatter::parse(&src.path, &src.text, &zone)?),
-                };
-                (k, parsed.0.clone(), parsed.1, Some(parsed))
-            } else {
-                let (fm, body_start) = frontmatter::parse(&src.path, &src.text, &zone)?;
-                (0, fm, body_start, None)
-            };
+            let (fm, body_start, k, kept) = read(&src).map_err(|d| (d, src.rel.clone()))?;
             let slug = match &fm.slug {
                 Some(s) => s.value.clone(),
                 None => file_slug(&src.rel),
@@ -556,28 +559,24 @@ pub fn assemble_with(
         })
         .collect();
     let mut next = Memo::default();
-    let results: Vec<Result<Parsed, Vec<Diagnostic>>> = results
-        .into_iter()
-        .map(|r| {
-            r.map(|(p, k, kept)| {
-                if let Some(kept) = kept {
-                    next.fronts.insert(p.rel.clone(), kept.clone());
-                    next.parsed.insert(k, kept);
-                }
-                p
-            })
-        })
-        .collect();
     let mut diags = Vec::new();
     let mut parsed = Vec::with_capacity(results.len());
     // Files that failed to parse: links to them are not reported again.
     let mut unavailable: Vec<(String, String)> = Vec::new();
-    for (r, (rel, slug)) in results.into_iter().zip(names) {
+    for r in results {
         match r {
-            Ok(p) if p.fm.draft && !drafts => {}
-            Ok(p) => parsed.push(p),
-            Err(d) => {
+            Ok((p, k, kept)) => {
+                if let Some(kept) = kept {
+                    next.fronts.insert(p.rel.clone(), kept.clone());
+                    next.parsed.insert(k, kept);
+                }
+                if drafts || !p.fm.draft {
+                    parsed.push(p);
+                }
+            }
+            Err((d, rel)) => {
                 diags.extend(d);
+                let slug = file_slug(&rel);
                 unavailable.push((rel, slug));
             }
         }

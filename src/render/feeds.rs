@@ -21,8 +21,8 @@ pub enum FeedOf {
 }
 
 /// Makes feed items. An item is made for each feed that lists it and freed with that feed: an
-/// article is in fewer than two feeds on average (1.7 at 10k), and items kept for the whole
-/// build (their full texts) would be memory that the pages rendered after them could not use.
+/// article is in fewer than two feeds on average (1.7 at 10k), so keeping items (their full
+/// texts) for the whole build saved little work and held memory that no later page needs.
 pub struct Items {
     origin: String,
 }
