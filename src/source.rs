@@ -3,8 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use walkdir::WalkDir;
-
 use crate::diagnostics::Diagnostic;
 use crate::error::Error;
 
@@ -50,31 +48,40 @@ pub fn is_junk(name: &str) -> bool {
         || name == "4913"
 }
 
-/// Walks `dir` (skipping hidden and editor files), sorted by name, yielding `(absolute, relative)`.
+/// Walks `dir` (skipping hidden and editor files), sorted by name, yielding `(absolute, relative)`
+/// for every file, depth first. Folders are read in parallel: at 100,000 articles a walk one
+/// folder at a time kept a core idle for a quarter of a second.
 pub fn walk(dir: &Path) -> Result<Vec<(PathBuf, String)>, Error> {
-    let mut out = Vec::new();
-    if !dir.is_dir() {
-        return Ok(out);
+    // Symlinks are skipped, not followed, the root's included: nothing outside the site ends up
+    // in the output.
+    match std::fs::symlink_metadata(dir) {
+        Ok(m) if m.is_dir() => walk_in(dir, ""),
+        _ => Ok(Vec::new()),
     }
-    let walker = WalkDir::new(dir)
-        .sort_by_file_name()
-        // Symlinks are skipped, not followed: nothing outside the site ends up in the output.
-        .follow_links(false)
-        .follow_root_links(false)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_junk(&e.file_name().to_string_lossy()));
-    for entry in walker {
-        let entry = entry.map_err(|e| {
-            let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| dir.to_path_buf());
-            Error::Io { action: "reading", path, source: e.into() }
-        })?;
-        if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(dir).expect("walkdir stays under its root");
-            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            out.push((entry.path().to_path_buf(), rel));
+}
+
+fn walk_in(dir: &Path, rel: &str) -> Result<Vec<(PathBuf, String)>, Error> {
+    use rayon::prelude::*;
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(Error::io("reading", dir))? {
+        let entry = entry.map_err(Error::io("reading", dir))?;
+        let kind = entry.file_type().map_err(Error::io("reading", &entry.path()))?;
+        let name = entry.file_name();
+        if (kind.is_dir() || kind.is_file()) && !is_junk(&name.to_string_lossy()) {
+            entries.push((name, kind.is_dir()));
         }
     }
-    Ok(out)
+    entries.sort_unstable();
+    let parts = entries
+        .into_par_iter()
+        .map(|(name, is_dir)| {
+            let abs = dir.join(&name);
+            let name = name.to_string_lossy();
+            let rel = if rel.is_empty() { name.into_owned() } else { format!("{rel}/{name}") };
+            if is_dir { walk_in(&abs, &rel) } else { Ok(vec![(abs, rel)]) }
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(parts.concat())
 }
 
 /// Reads `root/content/`.
@@ -115,6 +122,21 @@ pub fn read(path: &Path) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn walk_is_depth_first_by_name_and_skips_junk_and_symlinks() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for f in ["b.md", "a/z.md", "a/b/c.md", "a0.md", ".git/x.md", "a/x.md~"] {
+            std::fs::create_dir_all(root.join(f).parent().unwrap()).unwrap();
+            std::fs::write(root.join(f), "").unwrap();
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root.join("b.md"), root.join("link.md")).unwrap();
+        let rels: Vec<String> = walk(root).unwrap().into_iter().map(|(_, rel)| rel).collect();
+        assert_eq!(rels, ["a/b/c.md", "a/z.md", "a0.md", "b.md"]);
+        assert!(walk(&root.join("missing")).unwrap().is_empty());
+    }
 
     #[test]
     fn junk_names() {
