@@ -44,8 +44,8 @@ pub fn compute(articles: &[Article], topics: usize, people: usize, places: usize
         .par_iter()
         .enumerate()
         .map_init(
-            || (vec![0.0f64; n], Vec::<u32>::new(), Vec::<(ArticleId, f64)>::new()),
-            |(score, touched, cands), (i, fs)| {
+            || (vec![0.0f64; n], Vec::<u32>::new()),
+            |(score, touched), (i, fs)| {
                 for f in fs {
                     let w = weight[*f];
                     if w == 0.0 {
@@ -64,25 +64,26 @@ pub fn compute(articles: &[Article], topics: usize, people: usize, places: usize
                         }
                     }
                 }
-                cands.clear();
-                cands.extend(touched.iter().map(|&j| (ArticleId(j), score[j as usize] / (norm[i] * norm[j as usize]))));
-                for &j in touched.iter() {
-                    score[j as usize] = 0.0;
-                }
-                touched.clear();
-                // Best score first; among equals, the nearest in time, then the newer. Only the
-                // top few are needed, so select them before sorting.
-                let order = |a: &(ArticleId, f64), b: &(ArticleId, f64)| {
+                // Best score first; among equals, the nearest in time, then the newer (ids are
+                // distinct, so this is a total order). Only the top few are kept: most of the
+                // hundreds of candidates lose to the current last one in one comparison.
+                let better = |a: &(ArticleId, f64), b: &(ArticleId, f64)| {
                     b.1.total_cmp(&a.1)
                         .then_with(|| (a.0.0 as i64 - i as i64).abs().cmp(&(b.0.0 as i64 - i as i64).abs()))
                         .then(a.0.cmp(&b.0))
+                        .is_lt()
                 };
-                // The buffer is reused; what is kept is a list of its own, at most TOP long.
-                if cands.len() > TOP {
-                    cands.select_nth_unstable_by(TOP, order);
+                let mut best: Vec<(ArticleId, f64)> = Vec::with_capacity(TOP + 1);
+                for &j in touched.iter() {
+                    let c = (ArticleId(j), score[j as usize] / (norm[i] * norm[j as usize]));
+                    score[j as usize] = 0.0;
+                    if best.len() < TOP || better(&c, &best[TOP - 1]) {
+                        let at = best.partition_point(|b| better(b, &c));
+                        best.insert(at, c);
+                        best.truncate(TOP);
+                    }
                 }
-                let mut best = cands[..cands.len().min(TOP)].to_vec();
-                best.sort_by(order);
+                touched.clear();
                 best
             },
         )
