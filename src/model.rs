@@ -261,14 +261,14 @@ pub fn reassemble_texts(
     changed: &[Source],
     read: &dyn Fn(&std::path::Path) -> Option<String>,
 ) -> Option<(Site, TextChanges, Memo)> {
-    let by_rel: HashMap<&str, ArticleId> = before.articles.iter().map(|a| (a.rel.as_str(), a.id)).collect();
     let mut site = before.clone();
     let mut memo = memo.clone();
     // (article, its text, where the body starts, its front matter summary)
     let mut texts: Vec<(ArticleId, std::borrow::Cow<str>, usize, Option<String>)> = Vec::new();
     let mut retitled: Vec<(ArticleId, String)> = Vec::new();
     for src in changed {
-        let id = *by_rel.get(src.rel.as_str())?;
+        // A few files: a scan costs less than a map of every file.
+        let id = before.articles.iter().find(|a| a.rel == src.rel)?.id;
         let (fm, body_start) = frontmatter::parse(&src.path, &src.text, &before.config.timezone).ok()?;
         let kept = memo.fronts.get(&src.rel)?.clone();
         let old = &kept.0;
@@ -284,7 +284,23 @@ pub fn reassemble_texts(
         }
         texts.push((id, src.text.as_str().into(), body_start, fm.summary));
     }
-    let index = Index::new(site.articles.iter().map(|a| &**a));
+    let (mut by_title, by_url) = memo.lookup.clone()?;
+    if !retitled.is_empty() {
+        let map = Arc::make_mut(&mut by_title);
+        for (id, old) in &retitled {
+            if let Some(ids) = map.get_mut(old) {
+                ids.retain(|x| x != id);
+                if ids.is_empty() {
+                    map.remove(old);
+                }
+            }
+        }
+        for (id, _) in &retitled {
+            map.entry(site.article(*id).title.to_lowercase()).or_default().push(*id);
+        }
+    }
+    memo.lookup = Some((by_title.clone(), by_url.clone()));
+    let index = Index::with_keys(site.articles.iter().map(|a| &**a), by_title, by_url);
     if !retitled.is_empty() {
         // A title is also a name other articles refer to it by (`[[Title]]`, `related`): the
         // old and new titles must each name this article alone (in any case), and no related
@@ -500,7 +516,12 @@ pub struct Memo {
     bodies: HashMap<u64, Arc<markdown::Rendered<ArticleId>>>,
     /// The front matter of each article of the site, by file (relative to `content/`).
     fronts: HashMap<String, Arc<(FrontMatter, usize)>>,
+    /// The site's articles by lowercased title and by normalised original url (`Index`).
+    lookup: Option<Lookup>,
 }
+
+/// Articles by lowercased title and by normalised original url.
+type Lookup = (Arc<HashMap<String, Vec<ArticleId>>>, Arc<HashMap<String, Vec<ArticleId>>>);
 
 /// A memo key: xxh3, a fingerprint as good as SipHash's here and many times faster over whole
 /// files.
@@ -648,6 +669,9 @@ pub fn assemble_with(
 
     let mut index = Index::new(articles.iter());
     index.unavailable = unavailable;
+    if remember {
+        next.lookup = Some((index.by_title.clone(), index.by_url.clone()));
+    }
     let editorial = resolve_related(&config, &parsed, &index, &mut diags);
     let switches = markdown::Switches { smart_punctuation: config.smart_punctuation, unsafe_html: config.unsafe_html };
     // A body renders the same as long as its text and every article it could link to are the same.
@@ -917,8 +941,10 @@ fn strictly(config: &Config, mut d: Diagnostic) -> Diagnostic {
 struct Index<'a> {
     articles: Vec<&'a Article>,
     by_slug: HashMap<&'a str, Vec<ArticleId>>,
-    by_title: HashMap<String, Vec<ArticleId>>,
-    by_url: HashMap<String, Vec<ArticleId>>,
+    /// Lowercased titles and normalised original urls: the costly keys, shared with the memo so
+    /// that a serve rebuild of some articles' wording does not make them again.
+    by_title: Arc<HashMap<String, Vec<ArticleId>>>,
+    by_url: Arc<HashMap<String, Vec<ArticleId>>>,
     by_file: HashMap<&'a str, ArticleId>,
     /// (file, slug) of articles that failed to parse.
     unavailable: Vec<(String, String)>,
@@ -928,21 +954,35 @@ impl<'a> Index<'a> {
     fn new(articles: impl IntoIterator<Item = &'a Article>) -> Self {
         let articles: Vec<&'a Article> = articles.into_iter().collect();
         // Four independent maps: made side by side.
-        let ((by_slug, by_title), (by_url, by_file)) = rayon::join(
+        let ((by_title, by_url), (by_slug, by_file)) = rayon::join(
             || {
                 rayon::join(
-                    || group(&articles, |a| Some(a.slug.as_str())),
-                    || group(&articles, |a| Some(a.title.to_lowercase())),
+                    || Arc::new(group(&articles, |a| Some(a.title.to_lowercase()))),
+                    || Arc::new(group(&articles, |a| a.url.as_deref().map(crate::url::normalise))),
                 )
             },
-            || {
-                rayon::join(
-                    || group(&articles, |a| a.url.as_deref().map(crate::url::normalise)),
-                    || articles.iter().map(|a| (a.rel.as_str(), a.id)).collect(),
-                )
-            },
+            || Self::by_slug_and_file(&articles),
         );
         Index { articles, by_slug, by_title, by_url, by_file, unavailable: Vec::new() }
+    }
+
+    /// The index of `articles` given their titles' and urls' maps (see `Memo::lookup`).
+    fn with_keys(
+        articles: impl IntoIterator<Item = &'a Article>,
+        by_title: Arc<HashMap<String, Vec<ArticleId>>>,
+        by_url: Arc<HashMap<String, Vec<ArticleId>>>,
+    ) -> Self {
+        let articles: Vec<&'a Article> = articles.into_iter().collect();
+        let (by_slug, by_file) = Self::by_slug_and_file(&articles);
+        Index { articles, by_slug, by_title, by_url, by_file, unavailable: Vec::new() }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn by_slug_and_file(articles: &[&'a Article]) -> (HashMap<&'a str, Vec<ArticleId>>, HashMap<&'a str, ArticleId>) {
+        rayon::join(
+            || group(articles, |a| Some(a.slug.as_str())),
+            || articles.iter().map(|a| (a.rel.as_str(), a.id)).collect(),
+        )
     }
 
     fn one(ids: Option<&Vec<ArticleId>>) -> Resolution<ArticleId> {
@@ -1385,5 +1425,25 @@ mod tests {
         let by_title = "+++\ntitle = \"C\"\ndate = 2025-03-03\n+++\nSee [[Alpha]].\n";
         assert_eq!(retitle(&[("c.md", by_title)], "Alpha new"), None);
         assert_eq!(retitle(&[("b.md", &b)], "b"), None);
+    }
+
+    #[test]
+    fn titles_and_urls_kept_for_the_next_rebuild_follow_new_titles() {
+        let src = |rel: &str, title: &str| Source {
+            path: PathBuf::from(format!("content/{rel}")),
+            rel: rel.to_string(),
+            text: art(title, "2025-03-01", "url = \"https://news.example/x\""),
+        };
+        let config = Config::parse("site.toml", "title = \"T\"\nbase_url = \"/\"\n").unwrap();
+        let (site, diags, memo) =
+            assemble_with(config, vec![src("a.md", "Alpha"), src("b.md", "Beta")], false, Some(&Memo::default()));
+        let read = |_: &std::path::Path| None;
+        let (site, _, memo) = reassemble_texts(&site.unwrap(), &memo, &diags, &[src("a.md", "Gamma")], &read).unwrap();
+        // "Alpha" is free now, "Gamma" is taken.
+        let (site, _, memo) = reassemble_texts(&site, &memo, &diags, &[src("b.md", "Alpha")], &read).unwrap();
+        assert!(reassemble_texts(&site, &memo, &diags, &[src("b.md", "Gamma")], &read).is_none());
+        let fresh = Index::new(site.articles.iter().map(|a| &**a));
+        let (by_title, by_url) = memo.lookup.unwrap();
+        assert_eq!((by_title, by_url), (fresh.by_title, fresh.by_url));
     }
 }
