@@ -284,23 +284,10 @@ pub fn reassemble_texts(
         }
         texts.push((id, src.text.as_str().into(), body_start, fm.summary));
     }
-    let (mut by_title, by_url) = memo.lookup.clone()?;
-    if !retitled.is_empty() {
-        let map = Arc::make_mut(&mut by_title);
-        for (id, old) in &retitled {
-            if let Some(ids) = map.get_mut(old) {
-                ids.retain(|x| x != id);
-                if ids.is_empty() {
-                    map.remove(old);
-                }
-            }
-        }
-        for (id, _) in &retitled {
-            map.entry(site.article(*id).title.to_lowercase()).or_default().push(*id);
-        }
-    }
-    memo.lookup = Some((by_title.clone(), by_url.clone()));
-    let index = Index::with_keys(site.articles.iter().map(|a| &**a), by_title, by_url);
+    let mut keys = memo.keys.clone()?;
+    keys.retitle(&site, &retitled);
+    memo.keys = Some(keys.clone());
+    let index = Index::with_keys(site.articles.iter().map(|a| &**a), keys);
     if !retitled.is_empty() {
         // A title is also a name other articles refer to it by (`[[Title]]`, `related`): the
         // old and new titles must each name this article alone (in any case), and no related
@@ -308,8 +295,8 @@ pub fn reassemble_texts(
         let mut names = std::collections::HashSet::new();
         for (id, old) in &retitled {
             let new = site.article(*id).title.to_lowercase();
-            if index.by_title.get(&new).is_none_or(|ids| ids[..] != [*id])
-                || index.by_title.contains_key(old)
+            if index.keys.by_title.get(&new).is_none_or(|ids| ids[..] != [*id])
+                || index.keys.by_title.contains_key(old)
                 || !names.insert(old.clone())
             {
                 return None;
@@ -510,18 +497,17 @@ struct Parsed {
 /// What `assemble` can reuse from an earlier build of the same site: parsed front matter and
 /// rendered bodies, keyed by a hash of everything each depends on, so a hit is exactly what
 /// parsing or rendering again would give. Holds only what the last build used.
+/// Also the link index's costly keys of the last build's site, which a rebuild of some
+/// articles' wording starts from (`reassemble_texts`).
 #[derive(Debug, Clone, Default)]
 pub struct Memo {
     parsed: HashMap<u64, Arc<(FrontMatter, usize)>>,
     bodies: HashMap<u64, Arc<markdown::Rendered<ArticleId>>>,
     /// The front matter of each article of the site, by file (relative to `content/`).
     fronts: HashMap<String, Arc<(FrontMatter, usize)>>,
-    /// The site's articles by lowercased title and by normalised original url (`Index`).
-    lookup: Option<Lookup>,
+    /// The site's link index keys that are costly to make.
+    keys: Option<Keys>,
 }
-
-/// Articles by lowercased title and by normalised original url.
-type Lookup = (Arc<HashMap<String, Vec<ArticleId>>>, Arc<HashMap<String, Vec<ArticleId>>>);
 
 /// A memo key: xxh3, a fingerprint as good as SipHash's here and many times faster over whole
 /// files.
@@ -670,7 +656,7 @@ pub fn assemble_with(
     let mut index = Index::new(articles.iter());
     index.unavailable = unavailable;
     if remember {
-        next.lookup = Some((index.by_title.clone(), index.by_url.clone()));
+        next.keys = Some(index.keys.clone());
     }
     let editorial = resolve_related(&config, &parsed, &index, &mut diags);
     let switches = markdown::Switches { smart_punctuation: config.smart_punctuation, unsafe_html: config.unsafe_html };
@@ -774,11 +760,8 @@ pub fn assemble_with(
 }
 
 /// Articles by a key each may have, in article order.
-fn group<'a, K: Eq + std::hash::Hash>(
-    articles: &[&'a Article],
-    key: impl Fn(&'a Article) -> Option<K>,
-) -> HashMap<K, Vec<ArticleId>> {
-    let mut map: HashMap<K, Vec<ArticleId>> = HashMap::with_capacity(articles.len());
+fn group<'a, K: Eq + std::hash::Hash>(articles: &[&'a Article], key: impl Fn(&'a Article) -> Option<K>) -> Ids<K> {
+    let mut map: Ids<K> = HashMap::with_capacity(articles.len());
     for &a in articles {
         if let Some(k) = key(a) {
             map.entry(k).or_default().push(a.id);
@@ -937,14 +920,53 @@ fn strictly(config: &Config, mut d: Diagnostic) -> Diagnostic {
     d
 }
 
+/// Articles by a key, each list in article order.
+type Ids<K> = HashMap<K, Vec<ArticleId>>;
+
+/// Articles by lowercased title and by normalised original url: the index's keys that cost
+/// something to make, shared with the memo so that a serve rebuild of some articles' wording
+/// does not make them again.
+#[derive(Debug, Clone, PartialEq)]
+struct Keys {
+    by_title: Arc<Ids<String>>,
+    by_url: Arc<Ids<String>>,
+}
+
+impl Keys {
+    fn new(articles: &[&Article]) -> Keys {
+        let (by_title, by_url) = rayon::join(
+            || group(articles, |a| Some(a.title.to_lowercase())),
+            || group(articles, |a| a.url.as_deref().map(crate::url::normalise)),
+        );
+        Keys { by_title: Arc::new(by_title), by_url: Arc::new(by_url) }
+    }
+
+    /// Follows new titles: `retitled` holds each article with its old title, lowercased; `site`
+    /// has the new ones.
+    fn retitle(&mut self, site: &Site, retitled: &[(ArticleId, String)]) {
+        if retitled.is_empty() {
+            return;
+        }
+        let map = Arc::make_mut(&mut self.by_title);
+        for (id, old) in retitled {
+            if let Some(ids) = map.get_mut(old) {
+                ids.retain(|x| x != id);
+                if ids.is_empty() {
+                    map.remove(old);
+                }
+            }
+        }
+        for (id, _) in retitled {
+            map.entry(site.article(*id).title.to_lowercase()).or_default().push(*id);
+        }
+    }
+}
+
 /// Finds articles by slug, title, original url and file.
 struct Index<'a> {
     articles: Vec<&'a Article>,
-    by_slug: HashMap<&'a str, Vec<ArticleId>>,
-    /// Lowercased titles and normalised original urls: the costly keys, shared with the memo so
-    /// that a serve rebuild of some articles' wording does not make them again.
-    by_title: Arc<HashMap<String, Vec<ArticleId>>>,
-    by_url: Arc<HashMap<String, Vec<ArticleId>>>,
+    by_slug: Ids<&'a str>,
+    keys: Keys,
     by_file: HashMap<&'a str, ArticleId>,
     /// (file, slug) of articles that failed to parse.
     unavailable: Vec<(String, String)>,
@@ -954,31 +976,18 @@ impl<'a> Index<'a> {
     fn new(articles: impl IntoIterator<Item = &'a Article>) -> Self {
         let articles: Vec<&'a Article> = articles.into_iter().collect();
         // Four independent maps: made side by side.
-        let ((by_title, by_url), (by_slug, by_file)) = rayon::join(
-            || {
-                rayon::join(
-                    || Arc::new(group(&articles, |a| Some(a.title.to_lowercase()))),
-                    || Arc::new(group(&articles, |a| a.url.as_deref().map(crate::url::normalise))),
-                )
-            },
-            || Self::by_slug_and_file(&articles),
-        );
-        Index { articles, by_slug, by_title, by_url, by_file, unavailable: Vec::new() }
+        let (keys, (by_slug, by_file)) = rayon::join(|| Keys::new(&articles), || Self::by_slug_and_file(&articles));
+        Index { articles, by_slug, keys, by_file, unavailable: Vec::new() }
     }
 
-    /// The index of `articles` given their titles' and urls' maps (see `Memo::lookup`).
-    fn with_keys(
-        articles: impl IntoIterator<Item = &'a Article>,
-        by_title: Arc<HashMap<String, Vec<ArticleId>>>,
-        by_url: Arc<HashMap<String, Vec<ArticleId>>>,
-    ) -> Self {
+    /// The index of `articles` given their costly keys (see `Memo::keys`).
+    fn with_keys(articles: impl IntoIterator<Item = &'a Article>, keys: Keys) -> Self {
         let articles: Vec<&'a Article> = articles.into_iter().collect();
         let (by_slug, by_file) = Self::by_slug_and_file(&articles);
-        Index { articles, by_slug, by_title, by_url, by_file, unavailable: Vec::new() }
+        Index { articles, by_slug, keys, by_file, unavailable: Vec::new() }
     }
 
-    #[allow(clippy::type_complexity)]
-    fn by_slug_and_file(articles: &[&'a Article]) -> (HashMap<&'a str, Vec<ArticleId>>, HashMap<&'a str, ArticleId>) {
+    fn by_slug_and_file(articles: &[&'a Article]) -> (Ids<&'a str>, HashMap<&'a str, ArticleId>) {
         rayon::join(
             || group(articles, |a| Some(a.slug.as_str())),
             || articles.iter().map(|a| (a.rel.as_str(), a.id)).collect(),
@@ -994,8 +1003,8 @@ impl<'a> Index<'a> {
     }
 
     fn by_title_or_url(&self, title: &str, url: &str) -> Resolution<ArticleId> {
-        match Self::one(self.by_url.get(&crate::url::normalise(url))) {
-            Resolution::Missing => Self::one(self.by_title.get(&title.to_lowercase())),
+        match Self::one(self.keys.by_url.get(&crate::url::normalise(url))) {
+            Resolution::Missing => Self::one(self.keys.by_title.get(&title.to_lowercase())),
             found => found,
         }
     }
@@ -1006,10 +1015,10 @@ impl Links for Index<'_> {
 
     fn by_ref(&self, target: &str) -> Resolution<ArticleId> {
         if target.starts_with("https://") || target.starts_with("http://") {
-            return Self::one(self.by_url.get(&crate::url::normalise(target)));
+            return Self::one(self.keys.by_url.get(&crate::url::normalise(target)));
         }
         match Self::one(self.by_slug.get(target)) {
-            Resolution::Missing => match Self::one(self.by_title.get(&target.to_lowercase())) {
+            Resolution::Missing => match Self::one(self.keys.by_title.get(&target.to_lowercase())) {
                 Resolution::Missing if self.unavailable.iter().any(|(_, s)| s == target) => Resolution::Unavailable,
                 r => r,
             },
@@ -1025,7 +1034,7 @@ impl Links for Index<'_> {
         }
     }
     fn by_url(&self, url: &str) -> Option<ArticleId> {
-        match Self::one(self.by_url.get(&crate::url::normalise(url))) {
+        match Self::one(self.keys.by_url.get(&crate::url::normalise(url))) {
             Resolution::Found(id) => Some(id),
             _ => None,
         }
@@ -1443,7 +1452,6 @@ mod tests {
         let (site, _, memo) = reassemble_texts(&site, &memo, &diags, &[src("b.md", "Alpha")], &read).unwrap();
         assert!(reassemble_texts(&site, &memo, &diags, &[src("b.md", "Gamma")], &read).is_none());
         let fresh = Index::new(site.articles.iter().map(|a| &**a));
-        let (by_title, by_url) = memo.lookup.unwrap();
-        assert_eq!((by_title, by_url), (fresh.by_title, fresh.by_url));
+        assert_eq!(memo.keys.unwrap(), fresh.keys);
     }
 }
