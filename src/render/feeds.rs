@@ -20,6 +20,16 @@ pub enum FeedOf {
     Entity(EntityKind, usize),
 }
 
+impl FeedOf {
+    /// Whether the feed's items carry the article's whole text. The site's and the topics'
+    /// feeds are the ones read in a feed reader: full text. A person's or source's feed is an
+    /// alert (there are thousands, and each article is in several): summary and links only, as
+    /// Hugo's feeds are by default.
+    pub fn full_text(self) -> bool {
+        !matches!(self, FeedOf::Entity(..))
+    }
+}
+
 /// Makes feed items. An item is made for each feed that lists it and freed with that feed: an
 /// article is in fewer than two feeds on average (1.7 at 10k), so keeping items (their full
 /// texts) for the whole build saved little work and held memory that no later page needs.
@@ -86,7 +96,7 @@ struct Item<'a> {
     updated: String,
     published_rfc2822: String,
     summary: &'a str,
-    content: Cow<'a, str>,
+    content: Option<Cow<'a, str>>,
     categories: Vec<Category<'a>>,
     source: Option<Source<'a>>,
     original_url: Option<&'a str>,
@@ -98,7 +108,7 @@ impl Items {
         Items { origin: origin(&site.config.base_url) }
     }
 
-    fn item<'a>(&self, site: &'a Site, a: &'a Article) -> Item<'a> {
+    fn item<'a>(&self, site: &'a Site, a: &'a Article, of: FeedOf) -> Item<'a> {
         let permalink = site.url(&a.route);
         Item {
             id: permalink.clone(),
@@ -108,7 +118,7 @@ impl Items {
             updated: a.updated.unwrap_or(a.date).to_rfc3339(),
             published_rfc2822: a.date.to_rfc2822(),
             summary: &a.summary,
-            content: absolute_links(&a.body_html, &self.origin),
+            content: of.full_text().then(|| absolute_links(&a.body_html, &self.origin)),
             categories: a
                 .topics
                 .iter()
@@ -125,9 +135,10 @@ impl Items {
         }
     }
 
-    /// The template value of an article's item.
-    pub fn value(&self, site: &Site, id: ArticleId) -> Value {
-        Value::from_serializable(&self.item(site, site.article(id)))
+    /// The template value of an article's item in feed `of` (`content` is none in a feed of
+    /// summaries).
+    pub fn value(&self, site: &Site, id: ArticleId, of: FeedOf) -> Value {
+        Value::from_serializable(&self.item(site, site.article(id), of))
     }
 }
 

@@ -638,7 +638,7 @@ impl<'a> Shared<'a> {
                 ctx.insert_value("feed", feeds::feed_value(site, of, &route, &ids));
                 ctx.insert_value(
                     "items",
-                    Value::from(ids.iter().map(|id| self.items.value(site, *id)).collect::<Vec<_>>()),
+                    Value::from(ids.iter().map(|id| self.items.value(site, *id, of)).collect::<Vec<_>>()),
                 );
                 ("atom.xml", None, None)
             }
@@ -647,7 +647,7 @@ impl<'a> Shared<'a> {
                 ctx.insert_value("feed", feeds::feed_value(site, FeedOf::Site, "rss.xml", &ids));
                 ctx.insert_value(
                     "items",
-                    Value::from(ids.iter().map(|id| self.items.value(site, *id)).collect::<Vec<_>>()),
+                    Value::from(ids.iter().map(|id| self.items.value(site, *id, FeedOf::Site)).collect::<Vec<_>>()),
                 );
                 ("rss.xml", None, None)
             }

@@ -54,7 +54,15 @@ fn topic_person_and_source_feeds_and_the_feed_limit() {
     let topic = parse_feed(&r, "topics/busy/atom.xml");
     assert_eq!(topic.entries.len(), 3);
     assert_eq!(topic.entries[0].title.as_ref().unwrap().content, "Article 5");
-    assert_eq!(parse_feed(&r, "sources/wire/atom.xml").entries.len(), 3);
+    let source = parse_feed(&r, "sources/wire/atom.xml");
+    assert_eq!(source.entries.len(), 3);
+    // Site and topic feeds carry the whole text; a source's (or person's) feed the summary only.
+    for (feed, full) in [(&topic, true), (&source, false)] {
+        for e in &feed.entries {
+            assert!(e.summary.is_some(), "{e:?}");
+            assert_eq!(e.content.is_some(), full, "{e:?}");
+        }
+    }
     let page = r.page("topics/busy/index.html");
     let alternates = page.attrs("link[rel=alternate]", "href");
     assert_eq!(alternates, ["/topics/busy/atom.xml", "/atom.xml", "/rss.xml", "/feed.json"]);
