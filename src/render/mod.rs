@@ -317,9 +317,9 @@ fn kind_words(kind: EntityKind) -> (&'static str, &'static str, &'static str) {
 }
 
 impl<'a> Shared<'a> {
-    /// The card values made, for the caller to free.
+    /// The card and feed item values made, for the caller to free.
     fn into_made(self) -> Box<dyn Send> {
-        self.cards.into_made()
+        Box::new((self.cards.into_made(), self.items))
     }
 
     fn new(site: &'a Site, theme: &'a Theme) -> Self {
