@@ -86,7 +86,8 @@ struct Shared<'a> {
     /// Titles held by more than one article: their pages' `<title>` adds the date.
     shared_titles: HashSet<&'a str>,
     /// The site's feeds, linked from every page.
-    site_feeds: Vec<FeedLink>,
+    /// The site's feeds as `page.feeds` lists them.
+    site_feeds: Vec<Value>,
 }
 
 /// A rendered file (its bytes are in the buffer the caller gave).
@@ -336,10 +337,12 @@ impl<'a> Shared<'a> {
                 ("RSS", "rss.xml", "application/rss+xml"),
                 ("JSON Feed", "feed.json", "application/feed+json"),
             ]
-            .map(|(name, file, mime)| FeedLink {
-                title: format!("{} ({name})", site.config.title),
-                href: site.href(file),
-                mime,
+            .map(|(name, file, mime)| {
+                Value::from_serializable(&FeedLink {
+                    title: format!("{} ({name})", site.config.title),
+                    href: site.href(file),
+                    mime,
+                })
             })
             .to_vec(),
         }
@@ -390,7 +393,7 @@ impl<'a> Shared<'a> {
             description: clip(&description, 200),
             canonical: site.url(route),
             href: site.href(route),
-            feeds: self.site_feeds.clone(),
+            own_feed: None,
             jsonld: None,
             published: None,
             modified: None,
@@ -411,7 +414,7 @@ impl<'a> Shared<'a> {
             href: self.site.href(&format!("{route}atom.xml")),
             mime: "application/atom+xml",
         };
-        meta.feeds.insert(0, link);
+        meta.own_feed = Some(link);
     }
 
     fn paginate(
@@ -671,7 +674,13 @@ impl<'a> Shared<'a> {
         let mut full = Context::new();
         full.insert_value("site", self.site_value.clone());
         if let Some(m) = &meta {
-            full.insert("page", m);
+            let mut page = Value::from_serializable(m).into_map().expect("page metadata is a map");
+            let own = m.own_feed.as_ref().map(Value::from_serializable);
+            page.insert(
+                "feeds".into(),
+                Value::from(own.into_iter().chain(self.site_feeds.iter().cloned()).collect::<Vec<_>>()),
+            );
+            full.insert_value("page", Value::from(page));
         }
         full.extend(ctx);
         self.theme.tera.render_to(template, &full, body).map_err(|e| {

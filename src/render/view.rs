@@ -310,8 +310,10 @@ pub struct PageMeta {
     pub canonical: String,
     /// Href of this page.
     pub href: String,
-    /// Feeds to link, the page's own first.
-    pub feeds: Vec<FeedLink>,
+    /// The page's own feed. Templates get `page.feeds`: it first, then the site's feeds (made
+    /// once per build, not with every page).
+    #[serde(skip)]
+    pub own_feed: Option<FeedLink>,
     /// schema.org JSON-LD, escaped for a script element.
     pub jsonld: Option<String>,
     /// Article pages: published, RFC 3339.
