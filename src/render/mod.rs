@@ -318,9 +318,9 @@ fn kind_words(kind: EntityKind) -> (&'static str, &'static str, &'static str) {
 }
 
 impl<'a> Shared<'a> {
-    /// The card and feed item values made, for the caller to free.
+    /// The card values made, for the caller to free.
     fn into_made(self) -> Box<dyn Send> {
-        Box::new((self.cards.into_made(), self.items))
+        self.cards.into_made()
     }
 
     fn new(site: &'a Site, theme: &'a Theme) -> Self {
