@@ -1065,7 +1065,7 @@ fn resolve_related(
         .enumerate()
         .map(|(i, p)| {
             let me = ArticleId(i as u32);
-            let (mut out, mut diags) = (Vec::new(), Vec::new());
+            let (mut out, mut found) = (Vec::new(), Vec::new());
             for Located { value, span } in &p.fm.related {
                 let (resolution, shown) = match value {
                     RelatedRef::Ref(r) => (index.by_ref(r), r.clone()),
@@ -1086,7 +1086,7 @@ fn resolve_related(
                         ))
                         .at(&p.path, &p.text, span.clone())
                         .with_hint("name the article by its original url instead");
-                        diags.push(strictly(config, d));
+                        found.push(strictly(config, d));
                     }
                     _ => {
                         let d = Diagnostic::warning(format!(
@@ -1094,11 +1094,11 @@ fn resolve_related(
                         ))
                         .at(&p.path, &p.text, span.clone())
                         .with_hint("use { title = \"...\", url = \"...\" } to link to an article outside the site");
-                        diags.push(strictly(config, d));
+                        found.push(strictly(config, d));
                     }
                 }
             }
-            (out, diags)
+            (out, found)
         })
         .collect();
     resolved
@@ -1394,6 +1394,27 @@ mod tests {
         let (s, d) = site(&files, "strict = true");
         assert!(s.is_none());
         assert!(d[0].is_error());
+    }
+
+    #[test]
+    fn related_warnings_come_in_article_order_and_name_ambiguous_entries() {
+        let files = [
+            ("a.md", art("Same", "2025-03-01", "")),
+            ("b.md", art("Same", "2025-03-02", "")),
+            ("c.md", art("C", "2025-03-03", "related = [\"ghost\", \"same\"]")),
+            ("d.md", art("D", "2025-03-04", "related = [\"phantom\"]")),
+        ];
+        let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
+        let (s, d) = site(&files, "");
+        assert!(s.is_some());
+        // Newest article first, then each article's entries in the order written.
+        let got: Vec<(String, usize, bool)> = d
+            .iter()
+            .map(|d| (d.path.as_ref().unwrap().display().to_string(), d.line, d.message.starts_with("ambiguous")))
+            .collect();
+        let want = [("content/d.md", 4, false), ("content/c.md", 4, false), ("content/c.md", 4, true)];
+        assert_eq!(got, want.map(|(p, l, a)| (p.to_string(), l, a)));
+        assert!(d[0].message.contains("\"phantom\"") && d[2].message.contains("\"same\""), "{d:?}");
     }
 
     #[test]

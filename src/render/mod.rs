@@ -85,8 +85,7 @@ struct Shared<'a> {
     items: feeds::Items,
     /// Titles held by more than one article: their pages' `<title>` adds the date.
     shared_titles: HashSet<&'a str>,
-    /// The site's feeds, linked from every page.
-    /// The site's feeds as `page.feeds` lists them.
+    /// The site's feeds, linked from every page: the end of each page's `page.feeds`.
     site_feeds: Vec<Value>,
 }
 
