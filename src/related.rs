@@ -166,6 +166,20 @@ mod tests {
     }
 
     #[test]
+    fn of_more_candidates_than_kept_the_best_then_the_nearest_in_time_win() {
+        // Articles 0 to 8 share topic 0; 0 and 8 also share a rare person, so for each of them
+        // the other is the best match although it is scored last. Article 9 keeps topic 0 from
+        // being on every article (which would weigh nothing).
+        let mut arts: Vec<Article> = (0..9).map(|i| art(i, &[0], if i == 0 || i == 8 { &[0] } else { &[] })).collect();
+        arts.push(art(9, &[1], &[]));
+        let r = compute(&arts, 2, 1, 0);
+        let ids = |l: &[ArticleId]| l.iter().map(|a| a.0).collect::<Vec<_>>();
+        // Eight candidates, five kept: the best, then the four nearest (equal scores by id).
+        assert_eq!(ids(&r[0]), [8, 1, 2, 3, 4]);
+        assert_eq!(ids(&r[8]), [0, 4, 5, 6, 7]);
+    }
+
+    #[test]
     fn nothing_shared_nothing_related() {
         let arts = vec![art(0, &[0], &[]), art(1, &[1], &[])];
         let r = compute(&arts, 2, 0, 0);
