@@ -80,6 +80,8 @@ pub struct Build {
     pub rerendered: Option<usize>,
     /// Parsed front matter and rendered bodies the next `build_after` can reuse.
     pub memo: model::Memo,
+    /// The fingerprint of every rendered page: the next `build_after` keeps those that match.
+    pub prints: render::Prints,
     /// The theme it was rendered with.
     pub theme: std::sync::Arc<render::theme::Theme>,
 }
@@ -122,7 +124,9 @@ pub fn build(opts: &BuildOptions) -> Result<Build, Failure> {
 /// rendered again (`render::render_texts`) and the rest of the previous output is kept; when
 /// moreover only article files changed and their front matter differs at most in title and
 /// summary, even loading and assembling are skipped (`model::reassemble_texts`). Otherwise
-/// everything is built. The result is the same either way (tested).
+/// everything is loaded and assembled, and when the templates are the same, only the pages
+/// whose variables changed are rendered (`render::Fingerprints`). The result is the same
+/// either way (tested).
 pub fn build_after(
     opts: &BuildOptions,
     previous: Option<&Build>,
@@ -143,7 +147,7 @@ pub fn build_after(
         .and_then(|p| model::changed_texts(&p.site, &prepared.site).map(|changed| (p, changed)));
     if let Some((previous, changed)) = reuse {
         let Prepared { site, theme, mut warnings, mut clock, memo, .. } = prepared;
-        let (output, rerendered) = match rerender_texts(&previous.output, &site, &theme, &changed) {
+        let (output, rendered) = match rerender_texts(previous, &site, &theme, &changed) {
             Ok(done) => done,
             Err(e) => return Err(render_failed(e, warnings)),
         };
@@ -156,13 +160,18 @@ pub fn build_after(
             output_dir,
             timings: clock.laps,
             assets,
-            rerendered: Some(rerendered),
+            rerendered: Some(rendered.files),
             memo,
+            prints: rendered.prints,
             theme: std::sync::Arc::new(theme),
         });
     }
+    let prints = match previous {
+        Some(p) if p.theme.renders_like(&prepared.theme) => render::Fingerprints::Reuse(&p.output, &p.prints),
+        _ => render::Fingerprints::Make,
+    };
     let sink = std::sync::Mutex::new(Output::default());
-    let done = prepared.render(&sink)?;
+    let done = prepared.render(&sink, prints)?;
     let output = sink.into_inner().expect("output lock is never poisoned");
     Ok(Build {
         site: done.site,
@@ -171,8 +180,9 @@ pub fn build_after(
         output_dir,
         timings: done.clock.laps,
         assets,
-        rerendered: None,
+        rerendered: matches!(prints, render::Fingerprints::Reuse(..)).then_some(done.rendered.files),
         memo: done.memo,
+        prints: done.rendered.prints,
         theme: std::sync::Arc::new(done.theme),
     })
 }
@@ -200,7 +210,7 @@ fn rebuild_texts(opts: &BuildOptions, previous: &Build, files: &[PathBuf]) -> Re
         return Ok(None);
     };
     clock.lap("assemble");
-    let (output, rerendered) = match rerender_texts(&previous.output, &site, &previous.theme, &changed) {
+    let (output, rendered) = match rerender_texts(previous, &site, &previous.theme, &changed) {
         Ok(done) => done,
         Err(e) => return Err(render_failed(e, Vec::new())),
     };
@@ -212,25 +222,29 @@ fn rebuild_texts(opts: &BuildOptions, previous: &Build, files: &[PathBuf]) -> Re
         output_dir: previous.output_dir.clone(),
         timings: clock.laps,
         assets: previous.assets.clone(),
-        rerendered: Some(rerendered),
+        rerendered: Some(rendered.files),
         memo,
+        prints: rendered.prints,
         theme: previous.theme.clone(),
     }))
 }
 
-/// The previous output with what `changed` shows rendered again over it, and how many files
-/// that was.
+/// The previous output with what `changed` shows rendered again over it, how many files that
+/// was, and the fingerprints of every page.
 fn rerender_texts(
-    previous: &Output,
+    previous: &Build,
     site: &Site,
     theme: &render::theme::Theme,
     changed: &model::TextChanges,
-) -> Result<(Output, usize), render::RenderError> {
-    let sink = std::sync::Mutex::new(previous.clone());
-    let n = render::render_texts(site, theme, &sink, changed)?;
+) -> Result<(Output, render::Rendered), render::RenderError> {
+    let sink = std::sync::Mutex::new(previous.output.clone());
+    let mut rendered = render::render_texts(site, theme, &sink, changed)?;
     let output = sink.into_inner().expect("output lock is never poisoned");
-    debug_assert_eq!(previous.files.len(), output.files.len(), "re-rendering text adds no file");
-    Ok((output, n))
+    debug_assert_eq!(previous.output.files.len(), output.files.len(), "re-rendering text adds no file");
+    let mut prints = previous.prints.clone();
+    prints.extend(rendered.prints);
+    rendered.prints = prints;
+    Ok((output, rendered))
 }
 
 /// A build written to disk.
@@ -256,7 +270,7 @@ pub fn build_to_disk(opts: &BuildOptions) -> Result<Written, Failure> {
     let prepared = prepare(opts, None)?;
     let output_dir = prepared.output_dir.clone();
     let staging = output::Staging::new(&output_dir)?;
-    let mut done = prepared.render(&staging)?;
+    let mut done = prepared.render(&staging, render::Fingerprints::Off)?;
     let stats = staging.finish()?;
     done.clock.lap("write");
     Ok(Written {
@@ -287,6 +301,7 @@ struct Rendered {
     warnings: Vec<Diagnostic>,
     clock: Clock,
     memo: model::Memo,
+    rendered: render::Rendered,
 }
 
 /// With a memo, reuses what it holds and returns the next (see `model::assemble_with`).
@@ -351,19 +366,21 @@ fn prepare(opts: &BuildOptions, memo: Option<&model::Memo>) -> Result<Prepared, 
 }
 
 impl Prepared {
-    /// Renders every page and copies the assets into `sink`.
-    fn render(self, sink: &dyn output::Sink) -> Result<Rendered, Failure> {
+    /// Renders every page (or keeps it, see `render::Fingerprints`) and copies the assets into
+    /// `sink`.
+    fn render(self, sink: &dyn output::Sink, prints: render::Fingerprints) -> Result<Rendered, Failure> {
         let Prepared { site, theme, assets, mut warnings, mut clock, memo, .. } = self;
-        if let Err(e) = render::render(&site, &theme, sink) {
-            return Err(render_failed(e, warnings));
-        }
+        let rendered = match render::render(&site, &theme, sink, prints) {
+            Ok(r) => r,
+            Err(e) => return Err(render_failed(e, warnings)),
+        };
         clock.lap("render");
         // Collisions of assets with generated files were ruled out by `render::check_routes`.
         for asset in assets {
             sink.put(asset.to, output::FileData::Copy(asset.from))?;
         }
         diagnostics::sort(&mut warnings);
-        Ok(Rendered { site, theme, warnings, clock, memo })
+        Ok(Rendered { site, theme, warnings, clock, memo, rendered })
     }
 }
 

@@ -10,7 +10,7 @@ pub mod seo;
 pub mod theme;
 pub mod view;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
@@ -87,14 +87,84 @@ struct Shared<'a> {
     shared_titles: HashSet<&'a str>,
     /// The site's feeds, linked from every page: the end of each page's `page.feeds`.
     site_feeds: Vec<Value>,
+    /// Whether pages are fingerprinted, and against what.
+    prints: Fingerprints<'a>,
+    /// The fingerprint of the fields of `site` the templates read.
+    site_print: u64,
+    /// This render's number, unique in the process.
+    generation: u64,
 }
 
-/// A rendered file (its bytes are in the buffer the caller gave).
-struct Rendered {
+/// A fingerprint of each page's template variables, by route. With the same templates, equal
+/// variables give equal bytes: a rebuild keeps the pages whose fingerprint did not change.
+pub type Prints = HashMap<String, u64>;
+
+/// What a render does with fingerprints.
+#[derive(Clone, Copy)]
+pub enum Fingerprints<'a> {
+    /// Nothing (`digest build`: nothing is rendered again).
+    Off,
+    /// Makes them, for a later rebuild.
+    Make,
+    /// Makes them, and keeps from `output` (rendered with the same templates) every page whose
+    /// fingerprint is in `prints`.
+    Reuse(&'a crate::output::Output, &'a Prints),
+}
+
+/// What rendering some pages gave besides their files.
+#[derive(Default)]
+pub struct Rendered {
+    /// The fingerprints of the pages (empty with `Fingerprints::Off`).
+    pub prints: Prints,
+    /// How many files were rendered (the rest were kept).
+    pub files: usize,
+}
+
+/// A rendered page (its bytes in the worker's buffer, unless the old ones were kept).
+struct Page {
     /// Url relative to the site root (`a/b/` or `atom.xml`).
     route: String,
     /// For the sitemap: HTML pages only (404 excepted), with their newest date.
     sitemap: Option<Option<DateTime<FixedOffset>>>,
+    /// Its fingerprint, when made.
+    print: Option<u64>,
+    /// The file the last build made, still right: nothing was rendered.
+    kept: Option<FileData>,
+}
+
+/// A render thread's reusable state: no page allocates its own buffer, and a card shown on many
+/// pages is fingerprinted once per thread.
+#[derive(Default)]
+struct Scratch {
+    /// The render it serves (`Shared::generation`): cards of an earlier one are forgotten.
+    generation: u64,
+    /// The page being rendered.
+    body: Vec<u8>,
+    /// Fingerprints the page's variables.
+    prints: Fingerprinter,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Numbers each render (see `Scratch::generation`).
+static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Runs `f` with this thread's scratch state, emptied for the render `generation` (or with a
+/// new one, should the thread's be in use).
+fn with_scratch<T>(generation: u64, f: impl FnOnce(&mut Scratch) -> T) -> T {
+    SCRATCH.with(|cell| {
+        let mut fresh = Scratch::default();
+        let mut held = cell.try_borrow_mut();
+        let scratch = held.as_deref_mut().unwrap_or(&mut fresh);
+        if scratch.generation != generation {
+            scratch.generation = generation;
+            scratch.prints.cards.clear();
+        }
+        scratch.body.clear();
+        f(scratch)
+    })
 }
 
 /// Why rendering stopped.
@@ -106,11 +176,12 @@ pub enum RenderError {
     Env(crate::error::Error),
 }
 
-/// Renders every page of `site` with `theme` into `sink`, pages in parallel.
-pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
-    let shared = Shared::new(site, theme);
+/// Renders every page of `site` with `theme` into `sink`, pages in parallel (see `Fingerprints`
+/// for which may be kept instead).
+pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink, prints: Fingerprints) -> Result<Rendered, RenderError> {
+    let shared = Shared::new(site, theme, prints);
     // The files made from the model alone are made meanwhile.
-    let (sitemap, mut generated) = rayon::join(
+    let (done, mut generated) = rayon::join(
         || shared.render_jobs(&jobs(site), sink),
         || {
             let ids = feeds::newest(site, FeedOf::Site);
@@ -124,8 +195,10 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderE
         },
     );
     crate::drop_later(shared.into_made());
-    generated.extend(seo::sitemaps(&site.config.base_url, &sitemap?, seo::SITEMAP_LIMIT));
+    let (sitemap, mut done) = done?;
+    generated.extend(seo::sitemaps(&site.config.base_url, &sitemap, seo::SITEMAP_LIMIT));
     let put = |path: String, data: FileData| sink.put(path, data).map_err(RenderError::Env);
+    done.files += generated.len();
     for (path, text) in generated {
         put(path, FileData::Bytes(text.into()))?;
     }
@@ -136,7 +209,7 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderE
         };
         put(to.clone(), data)?;
     }
-    Ok(())
+    Ok(done)
 }
 
 /// Renders what an edit of article wording alone can change (see `model::TextChanges`): the
@@ -144,9 +217,14 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderE
 /// every page that shows it (lists, editions, the home page, the article pages that list them
 /// as related, referencing or neighbouring); their search summary shards when a summary
 /// changed, the search index and the news sitemap when a title did. Every other file is the
-/// same as before. Returns how many files it rendered.
-pub fn render_texts(site: &Site, theme: &Theme, sink: &dyn Sink, changes: &TextChanges) -> Result<usize, RenderError> {
-    let shared = Shared::new(site, theme);
+/// same as before. Returns how many files it rendered, and the pages' new fingerprints.
+pub fn render_texts(
+    site: &Site,
+    theme: &Theme,
+    sink: &dyn Sink,
+    changes: &TextChanges,
+) -> Result<Rendered, RenderError> {
+    let shared = Shared::new(site, theme, Fingerprints::Make);
     let changed = &changes.pages;
     let mut jobs: Vec<Job> = Vec::new();
     let mut add = |job: Job| {
@@ -178,7 +256,7 @@ pub fn render_texts(site: &Site, theme: &Theme, sink: &dyn Sink, changes: &TextC
     for id in &changes.cards {
         card_pages(site, *id).into_iter().for_each(&mut add);
     }
-    shared.render_jobs(&jobs, sink)?;
+    let (_, mut done) = shared.render_jobs(&jobs, sink)?;
     let mut generated = Vec::new();
     if site_feed {
         generated.push(("feed.json".to_string(), feeds::json_feed(site, &feeds::newest(site, FeedOf::Site))));
@@ -191,11 +269,11 @@ pub fn render_texts(site: &Site, theme: &Theme, sink: &dyn Sink, changes: &TextC
         generated.push(search::titles(site));
         generated.push(("news-sitemap.xml".to_string(), seo::news_sitemap(site)));
     }
-    let files = jobs.len() + generated.len();
+    done.files += generated.len();
     for (path, text) in generated {
         sink.put(path, FileData::Bytes(text.into())).map_err(RenderError::Env)?;
     }
-    Ok(files)
+    Ok(done)
 }
 
 /// Every page that shows the card of article `id` (besides its own).
@@ -322,13 +400,28 @@ impl<'a> Shared<'a> {
         self.cards.into_made()
     }
 
-    fn new(site: &'a Site, theme: &'a Theme) -> Self {
+    fn new(site: &'a Site, theme: &'a Theme, prints: Fingerprints<'a>) -> Self {
         let shared_titles = site.shared_titles();
+        let site_value = view::site_view(site);
+        let mut f = Fingerprinter::default();
+        match &theme.site_fields {
+            Some(fields) => {
+                let map = site_value.as_map().expect("site is a map");
+                for field in fields {
+                    f.bytes(LABEL, field.as_bytes());
+                    f.value(map.get(&tera::value::Key::Str(field)).unwrap_or(&Value::undefined()));
+                }
+            }
+            None => f.value(&site_value),
+        }
         Shared {
+            prints,
+            generation: GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            site_print: f.finish(),
             site,
             theme,
             cards: view::Cards::new(site, theme),
-            site_value: view::site_view(site),
+            site_value,
             items: feeds::Items::new(site),
             shared_titles,
             site_feeds: [
@@ -347,27 +440,39 @@ impl<'a> Shared<'a> {
         }
     }
 
-    /// Renders `jobs` in parallel, each file going to the sink as soon as it is done. Returns
-    /// the sitemap entries of the HTML pages.
-    fn render_jobs(&self, jobs: &[Job], sink: &dyn Sink) -> Result<Vec<SitemapEntry>, RenderError> {
-        // Each worker renders into one buffer it reuses: no page allocates its own.
-        let results: Vec<Result<Option<SitemapEntry>, Failed>> = jobs
+    /// Renders `jobs` in parallel, each file going to the sink as soon as it is done (or the
+    /// file of the last build, when its fingerprint says it is the same). Returns the sitemap
+    /// entries of the HTML pages.
+    fn render_jobs(&self, jobs: &[Job], sink: &dyn Sink) -> Result<(Vec<SitemapEntry>, Rendered), RenderError> {
+        let results: Vec<Result<(Page, bool), Failed>> = jobs
             .par_iter()
-            .map_init(
-                || Vec::with_capacity(64 * 1024),
-                |body, job| {
-                    body.clear();
-                    let r = self.render(job, body).map_err(Failed::Template)?;
-                    sink.put_bytes(routes::file_for(&r.route), body).map_err(Failed::Env)?;
-                    Ok(r.sitemap.map(|lastmod| (r.route, lastmod)))
-                },
-            )
+            .map(|job| {
+                with_scratch(self.generation, |scratch| {
+                    let mut page = self.render(job, scratch).map_err(Failed::Template)?;
+                    let file = routes::file_for(&page.route);
+                    let kept = page.kept.take();
+                    let rendered = kept.is_none();
+                    match kept {
+                        Some(data) => sink.put(file, data),
+                        None => sink.put_bytes(file, &scratch.body),
+                    }
+                    .map_err(Failed::Env)?;
+                    Ok((page, rendered))
+                })
+            })
             .collect();
         let mut diags = Vec::new();
         let mut sitemap = Vec::new();
+        let mut done = Rendered::default();
         for r in results {
             match r {
-                Ok(entry) => sitemap.extend(entry),
+                Ok((page, rendered)) => {
+                    done.files += usize::from(rendered);
+                    if let Some(print) = page.print {
+                        done.prints.insert(page.route.clone(), print);
+                    }
+                    sitemap.extend(page.sitemap.map(|lastmod| (page.route, lastmod)));
+                }
                 Err(Failed::Template(d)) => {
                     if !diags.contains(&*d) {
                         diags.push(*d)
@@ -376,7 +481,7 @@ impl<'a> Shared<'a> {
                 Err(Failed::Env(e)) => return Err(RenderError::Env(e)),
             }
         }
-        if diags.is_empty() { Ok(sitemap) } else { Err(RenderError::Diagnostics(diags)) }
+        if diags.is_empty() { Ok((sitemap, done)) } else { Err(RenderError::Diagnostics(diags)) }
     }
 
     /// Page metadata with the site's feeds linked; callers add their own feed and JSON-LD.
@@ -416,13 +521,7 @@ impl<'a> Shared<'a> {
         meta.own_feed = Some(link);
     }
 
-    fn paginate(
-        &self,
-        ctx: &mut Context,
-        base: &str,
-        ids: &[ArticleId],
-        page: usize,
-    ) -> Result<Lastmod, Box<Diagnostic>> {
+    fn paginate(&self, ctx: &mut Vars, base: &str, ids: &[ArticleId], page: usize) -> Result<Lastmod, Box<Diagnostic>> {
         let per = self.site.config.per_page;
         let total = pages(ids.len(), per);
         let start = ((page - 1) * per).min(ids.len());
@@ -445,9 +544,9 @@ impl<'a> Shared<'a> {
         ids.iter().map(|id| self.site.article(*id)).map(|a| a.updated.unwrap_or(a.date)).max()
     }
 
-    fn render(&self, job: &Job, body: &mut Vec<u8>) -> Result<Rendered, Box<Diagnostic>> {
+    fn render(&self, job: &Job, scratch: &mut Scratch) -> Result<Page, Box<Diagnostic>> {
         let site = self.site;
-        let mut ctx = Context::new();
+        let mut ctx = Vars::default();
         let route = job.route(site);
         let (template, meta, lastmod): (&str, Option<PageMeta>, Option<DateTime<FixedOffset>>) = match *job {
             Job::Home => {
@@ -632,8 +731,8 @@ impl<'a> Shared<'a> {
             }
             Job::NotFound => {
                 let meta = self.meta("404", "Page not found".into(), String::new(), "404.html");
-                self.finish(job, "404.html", &route, Some(meta), ctx, body)?;
-                return Ok(Rendered { route, sitemap: None });
+                let (print, kept) = self.finish(job, "404.html", &route, Some(meta), ctx, scratch)?;
+                return Ok(Page { route, sitemap: None, print, kept });
             }
             Job::Atom(of) => {
                 let ids = feeds::newest(site, of);
@@ -655,46 +754,75 @@ impl<'a> Shared<'a> {
             }
         };
         let is_page = meta.is_some();
-        self.finish(job, template, &route, meta, ctx, body)?;
-        Ok(Rendered { route, sitemap: is_page.then_some(lastmod) })
+        let (print, kept) = self.finish(job, template, &route, meta, ctx, scratch)?;
+        Ok(Page { route, sitemap: is_page.then_some(lastmod), print, kept })
     }
 
-    /// Adds the shared values and renders into `body`, naming the page in any error. Bytes, not
-    /// a String: what is written needs no UTF-8 check (Tera writes only strs).
+    /// Adds the shared values and renders into the scratch buffer, naming the page in any
+    /// error. Bytes, not a String: what is written needs no UTF-8 check (Tera writes only strs).
+    /// With fingerprints on, returns the page's; when the last build's file has it, that file
+    /// is returned instead and nothing is rendered.
     fn finish(
         &self,
         job: &Job,
         template: &str,
         route: &str,
         meta: Option<PageMeta>,
-        ctx: Context,
-        body: &mut Vec<u8>,
-    ) -> Result<(), Box<Diagnostic>> {
-        let mut full = Context::new();
-        full.insert_value("site", self.site_value.clone());
-        if let Some(m) = &meta {
+        ctx: Vars,
+        scratch: &mut Scratch,
+    ) -> Result<(Option<u64>, Option<FileData>), Box<Diagnostic>> {
+        let page = meta.as_ref().map(|m| {
             let mut page = Value::from_serializable(m).into_map().expect("page metadata is a map");
             let own = m.own_feed.as_ref().map(Value::from_serializable);
             page.insert(
                 "feeds".into(),
                 Value::from(own.into_iter().chain(self.site_feeds.iter().cloned()).collect::<Vec<_>>()),
             );
-            full.insert_value("page", Value::from(page));
+            Value::from(page)
+        });
+        let print = match self.prints {
+            Fingerprints::Off => None,
+            Fingerprints::Make | Fingerprints::Reuse(..) => {
+                let f = &mut scratch.prints;
+                f.bytes(LABEL, template.as_bytes());
+                f.bytes(LABEL, route.as_bytes());
+                f.bytes(LABEL, &self.site_print.to_le_bytes());
+                f.value(page.as_ref().unwrap_or(&Value::undefined()));
+                for (key, value) in &ctx.0 {
+                    f.bytes(LABEL, key.as_bytes());
+                    f.value(value);
+                }
+                Some(f.finish())
+            }
+        };
+        if let (Fingerprints::Reuse(output, prints), Some(print)) = (self.prints, print)
+            && prints.get(route) == Some(&print)
+            && let Some(data) = output.files.get(&routes::file_for(route))
+        {
+            return Ok((Some(print), Some(data.clone())));
         }
-        full.extend(ctx);
-        self.theme.tera.render_to(template, &full, body).map_err(|e| {
+        let mut full = Context::new();
+        full.insert_value("site", self.site_value.clone());
+        if let Some(page) = page {
+            full.insert_value("page", page);
+        }
+        for (key, value) in ctx.0 {
+            full.insert_value(key, value);
+        }
+        self.theme.tera.render_to(template, &full, &mut scratch.body).map_err(|e| {
             let page = match job {
                 Job::Article(id) => format!("/{route} from {}", self.site.article(*id).path.display()),
                 _ => format!("/{route}"),
             };
             Box::new(self.theme.diagnostic(&e, Some(&page)))
-        })
+        })?;
+        Ok((print, None))
     }
 
     #[allow(clippy::too_many_arguments)]
     fn archive(
         &self,
-        ctx: &mut Context,
+        ctx: &mut Vars,
         route: &str,
         kind: &'static str,
         list: &[Period],
@@ -839,6 +967,106 @@ struct Term<'a> {
     href: String,
     feed: Option<String>,
     count: usize,
+}
+
+/// A page's own template variables (`site` and `page` are added to them), in the order set:
+/// a list rather than a `Context`, so that they can be fingerprinted before rendering.
+#[derive(Default)]
+struct Vars(Vec<(&'static str, Value)>);
+
+impl Vars {
+    fn insert<T: serde::Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        self.0.push((key, Value::from_serializable(value)));
+    }
+
+    fn insert_value(&mut self, key: &'static str, value: Value) {
+        self.0.push((key, value));
+    }
+}
+
+/// Fingerprints template values: each is written into a buffer in a form no other value has
+/// (a tag per kind, lengths before contents), hashed at once with xxh3 when the page is done.
+#[derive(Default)]
+struct Fingerprinter {
+    buf: Vec<u8>,
+    /// Fingerprints of card values (maps ending with their markup, shown on many pages), by
+    /// address: each is written once per worker. The value is held so that its address is not
+    /// reused while it is here.
+    cards: HashMap<usize, (Value, u64)>,
+}
+
+/// The tag of what `Fingerprinter::value` never writes: the names of the values that follow.
+const LABEL: u8 = 14;
+
+impl Fingerprinter {
+    fn bytes(&mut self, tag: u8, b: &[u8]) {
+        self.buf.push(tag);
+        self.buf.extend_from_slice(&(b.len() as u64).to_le_bytes());
+        self.buf.extend_from_slice(b);
+    }
+
+    fn value(&mut self, value: &Value) {
+        use tera::value::ValueKind;
+        match value.kind() {
+            ValueKind::Undefined => self.buf.push(0),
+            ValueKind::None => self.buf.push(1),
+            ValueKind::Bool => self.buf.extend_from_slice(&[2, u8::from(value.as_bool() == Some(true))]),
+            ValueKind::String => {
+                let tag = if value.is_safe() { 3 } else { 4 };
+                self.bytes(tag, value.as_str().unwrap_or_default().as_bytes());
+            }
+            ValueKind::Array => {
+                let items = value.as_array().expect("an array");
+                self.bytes(5, &(items.len() as u64).to_le_bytes());
+                items.iter().for_each(|v| self.value(v));
+            }
+            ValueKind::Map => {
+                let map = value.as_map().expect("a map");
+                let card = map.last().is_some_and(|(k, _)| matches!(k.as_str(), Some("brief" | "why")));
+                if !card {
+                    return self.map(map);
+                }
+                let address = map as *const tera::Map as usize;
+                let print = match self.cards.get(&address) {
+                    Some((_, print)) => *print,
+                    None => {
+                        let outer = std::mem::take(&mut self.buf);
+                        self.map(map);
+                        let print = twox_hash::XxHash3_64::oneshot(&self.buf);
+                        self.buf = outer;
+                        self.cards.insert(address, (value.clone(), print));
+                        print
+                    }
+                };
+                self.bytes(6, &print.to_le_bytes());
+            }
+            ValueKind::Bytes => self.bytes(7, value.as_bytes().unwrap_or_default()),
+            _ => match value.as_number() {
+                Some(tera::Number::Integer(i)) => self.bytes(8, &i.to_le_bytes()),
+                Some(tera::Number::Float(f)) => self.bytes(9, &f.to_bits().to_le_bytes()),
+                // Any kind a later Tera adds: its display.
+                _ => self.bytes(10, value.to_string().as_bytes()),
+            },
+        }
+    }
+
+    fn map(&mut self, map: &tera::Map) {
+        self.bytes(11, &(map.len() as u64).to_le_bytes());
+        for (k, v) in map {
+            match k.as_str() {
+                Some(k) => self.bytes(12, k.as_bytes()),
+                None => self.bytes(13, k.to_string().as_bytes()),
+            }
+            self.value(v);
+        }
+    }
+
+    /// The fingerprint of everything written since the last one.
+    fn finish(&mut self) -> u64 {
+        let print = twox_hash::XxHash3_64::oneshot(&self.buf);
+        self.buf.clear();
+        print
+    }
 }
 
 /// At most `max` characters, cut at a word and marked with an ellipsis.

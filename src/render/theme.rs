@@ -2,7 +2,7 @@
 //! `themes/NAME/`, and the site's `templates/` overrides, by file name; and the static files of
 //! each, the site's winning. Reads disk here only; rendering never does.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use tera::Tera;
@@ -59,6 +59,9 @@ pub struct Theme {
     sources: BTreeMap<String, (String, String)>,
     /// Output path → bytes to copy.
     pub statics: BTreeMap<String, StaticData>,
+    /// The fields of `site` the templates read, or None when they may read any (see
+    /// `site_fields`).
+    pub site_fields: Option<BTreeSet<String>>,
 }
 
 impl std::fmt::Debug for Theme {
@@ -68,6 +71,12 @@ impl std::fmt::Debug for Theme {
 }
 
 impl Theme {
+    /// True when `other` makes every page as this theme does: the same templates, and the same
+    /// static files (one may stand in for a page).
+    pub fn renders_like(&self, other: &Theme) -> bool {
+        self.sources == other.sources && self.statics == other.statics
+    }
+
     /// Turns a Tera error into a diagnostic naming the template file, line and, if given, the page.
     pub fn diagnostic(&self, e: &tera::Error, page: Option<&str>) -> Diagnostic {
         let during = page.map(|p| format!(" (while rendering {p})")).unwrap_or_default();
@@ -131,12 +140,43 @@ pub fn load(root: &Path, config: &Config) -> Result<Result<Theme, Vec<Diagnostic
     }
     let named: Vec<(String, String)> = sources.iter().map(|(n, (_, t))| (n.clone(), t.clone())).collect();
     let added = tera.add_raw_templates(named);
-    let theme = Theme { tera, sources, statics };
+    let site_fields = site_fields(sources.values().map(|(_, text)| text.as_str()));
+    let theme = Theme { tera, sources, statics, site_fields };
     match added {
         Ok(()) => Ok(Ok(theme)),
         // The diagnostic needs the sources to show the template's line.
         Err(e) => Ok(Err(vec![theme.diagnostic(&e, None)])),
     }
+}
+
+/// The fields of the `site` variable some template reads (`site.title`, `site.years`…), found
+/// by reading every template for the word `site`; None when some use is not a plain field
+/// access (`site` passed whole to a component, looped over, `site[...]`, or the whole context
+/// dumped with `__tera_context`). An overestimate (the word in text or a string counts too) is
+/// harmless: a rebuild then renders a few pages it could have kept. Pages whose fingerprint
+/// leaves out the fields no template reads would otherwise all change when an article's topic
+/// changes the counts in `site.topics`.
+fn site_fields<'a>(templates: impl Iterator<Item = &'a str>) -> Option<BTreeSet<String>> {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut fields = BTreeSet::new();
+    for text in templates {
+        if text.contains("__tera_context") {
+            return None;
+        }
+        for (at, _) in text.match_indices("site") {
+            let before = text[..at].chars().next_back();
+            let after = &text[at + 4..];
+            if before.is_some_and(|c| word(c) || c == '.') || after.starts_with(word) {
+                continue;
+            }
+            let field: String = after.strip_prefix('.')?.chars().take_while(|c| word(*c)).collect();
+            if field.is_empty() {
+                return None;
+            }
+            fields.insert(field);
+        }
+    }
+    Some(fields)
 }
 
 fn add_templates(dir: &Path, label: &str, sources: &mut BTreeMap<String, (String, String)>) -> Result<(), Error> {
@@ -154,4 +194,39 @@ fn add_statics(dir: &Path, statics: &mut BTreeMap<String, StaticData>) -> Result
         statics.insert(rel, StaticData::File(abs));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(templates: &[&str]) -> Option<Vec<String>> {
+        site_fields(templates.iter().copied()).map(|f| f.into_iter().collect())
+    }
+
+    #[test]
+    fn the_fields_of_site_templates_read_are_found() {
+        let base = "<title>{{ site.title }}</title>{% for y in site.years %}{{ y.name }}{% endfor %}";
+        let other = "{{ page.site_name }} {{ article.site }} {{site.base_path}}";
+        assert_eq!(fields(&[base, other]), Some(vec!["base_path".into(), "title".into(), "years".into()]));
+        assert_eq!(fields(&[]), Some(vec![]));
+        let builtin: Vec<&str> = BUILTIN_TEMPLATES.iter().map(|(_, t)| *t).collect();
+        let found = fields(&builtin).expect("the default theme reads only fields of site");
+        assert!(found.contains(&"years".to_string()) && !found.contains(&"topics".to_string()), "{found:?}");
+    }
+
+    #[test]
+    fn any_other_use_of_site_may_read_everything() {
+        for template in [
+            "{{ <nav s={site} /> }}",
+            "{% set s = site %}{{ s.topics }}",
+            "{% for k, v in site %}{{ k }}{% endfor %}",
+            "{{ site[\"topics\"] }}",
+            "{{ site | json_encode }}",
+            "{{ __tera_context }}",
+            "{{ site. }}",
+        ] {
+            assert_eq!(fields(&["{{ site.title }}", template]), None, "{template}");
+        }
+    }
 }
