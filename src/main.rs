@@ -131,7 +131,9 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Build { root, output, drafts } => build(digest::BuildOptions { root, output, drafts, base_url: None }),
+        Command::Build { root, output, drafts } => {
+            build(digest::BuildOptions { root, output, drafts, ..Default::default() })
+        }
         Command::Check { root, drafts, external, delay_ms, timeout } => {
             let external = external.then(|| digest::linkcheck::CheckOptions {
                 delay: std::time::Duration::from_millis(delay_ms),

@@ -2,6 +2,7 @@
 //! to copy. The only stage besides theme loading and writing that touches the disk.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diagnostics::Diagnostic;
 use crate::error::Error;
@@ -97,9 +98,7 @@ pub fn load_content(root: &Path) -> Result<Content, Error> {
             let path = Path::new("content").join(&rel);
             Ok(match String::from_utf8(bytes) {
                 Ok(text) => Ok(Source { path, rel, text }),
-                Err(e) => Err(Diagnostic::error(format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
-                    .in_file(path)
-                    .with_hint("save the file as UTF-8")),
+                Err(e) => Err(not_utf8(&path, &e)),
             })
         })
         .collect();
@@ -112,6 +111,67 @@ pub fn load_content(root: &Path) -> Result<Content, Error> {
     }
     content.assets = assets.into_iter().map(|(from, to)| Asset { from, to }).collect();
     Ok(content)
+}
+
+/// The articles of `previous` (a `load_content` of the same site) with the files named in
+/// `changed` (paths relative to the root) read again, added or dropped, in the order
+/// `load_content` gives, and the diagnostics of those read; or None when a change is anything
+/// but an article file under `content/` (a folder, an asset, a symlink): then the whole folder
+/// must be read.
+pub fn reload(root: &Path, previous: &[Arc<Source>], changed: &[PathBuf]) -> Result<Option<Reloaded>, Error> {
+    let mut articles = previous.to_vec();
+    let mut diagnostics = Vec::new();
+    for path in changed {
+        let Ok(rel) = path.strip_prefix("content") else { return Ok(None) };
+        let names: Vec<&str> = rel.components().filter_map(|c| c.as_os_str().to_str()).collect();
+        if names.len() != rel.components().count()
+            || names.iter().any(|n| is_junk(n))
+            || !names.last().is_some_and(|n| n.ends_with(".md"))
+        {
+            return Ok(None);
+        }
+        let rel = names.join("/");
+        let at = articles.binary_search_by(|a| Path::new(&a.rel).cmp(Path::new(&rel)));
+        let abs = root.join(path);
+        match std::fs::symlink_metadata(&abs) {
+            Ok(m) if m.is_file() => {
+                let bytes = std::fs::read(&abs).map_err(Error::io("reading", &abs))?;
+                match (String::from_utf8(bytes), at) {
+                    (Ok(text), Ok(i)) => articles[i] = Arc::new(Source { path: path.clone(), rel, text }),
+                    (Ok(text), Err(i)) => articles.insert(i, Arc::new(Source { path: path.clone(), rel, text })),
+                    (Err(e), at) => {
+                        diagnostics.push(not_utf8(path, &e));
+                        if let Ok(i) = at {
+                            articles.remove(i);
+                        }
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Ok(i) = at {
+                    articles.remove(i);
+                }
+            }
+            Err(e) => return Err(Error::io("reading", &abs)(e)),
+            Ok(_) => return Ok(None),
+        }
+    }
+    Ok(Some(Reloaded { articles, diagnostics }))
+}
+
+/// The article files after `reload`.
+#[derive(Debug)]
+pub struct Reloaded {
+    /// Every article file, as `Content::articles` has them.
+    pub articles: Vec<Arc<Source>>,
+    /// Files read again that could not be read as text.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn not_utf8(path: &Path, e: &std::string::FromUtf8Error) -> Diagnostic {
+    Diagnostic::error(format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+        .in_file(path)
+        .with_hint("save the file as UTF-8")
 }
 
 /// Reads a text file that must exist.
@@ -136,6 +196,43 @@ mod tests {
         let rels: Vec<String> = walk(root).unwrap().into_iter().map(|(_, rel)| rel).collect();
         assert_eq!(rels, ["a/b/c.md", "a/z.md", "a0.md", "b.md"]);
         assert!(walk(&root.join("missing")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_reload_reads_only_the_changed_articles_and_equals_a_load() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let write = |rel: &str, text: &[u8]| {
+            let p = root.join("content").join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        for f in ["a/x.md", "a-b/y.md", "a/z/w.md", "b.md"] {
+            write(f, f.as_bytes());
+        }
+        write("photo.jpg", b"");
+        let before: Vec<Arc<Source>> = load_content(root).unwrap().articles.into_iter().map(Arc::new).collect();
+        let texts =
+            |c: &[Arc<Source>]| c.iter().map(|a| (a.path.clone(), a.rel.clone(), a.text.clone())).collect::<Vec<_>>();
+        let load = || load_content(root).unwrap().articles.into_iter().map(Arc::new).collect::<Vec<_>>();
+        // Edited, added (between others), removed; and a file that was not there and is not.
+        write("a/x.md", b"new");
+        write("a/y.md", b"added");
+        std::fs::remove_file(root.join("content/b.md")).unwrap();
+        let changed: Vec<PathBuf> =
+            ["a/x.md", "a/y.md", "b.md", "gone.md"].iter().map(|f| Path::new("content").join(f)).collect();
+        let again = reload(root, &before, &changed).unwrap().expect("only articles changed");
+        assert_eq!(texts(&again.articles), texts(&load()));
+        assert!(again.diagnostics.is_empty());
+        // An article that is no longer UTF-8 is reported and left out, as a load does.
+        write("a/x.md", b"\xff");
+        let broken = reload(root, &again.articles, &changed[..1]).unwrap().unwrap();
+        assert_eq!(broken.diagnostics.len(), 1);
+        assert_eq!(texts(&broken.articles), texts(&load()));
+        // Anything else needs a whole load.
+        for other in ["content/photo.jpg", "content/a", "content", "site.toml"] {
+            assert!(reload(root, &before, &[PathBuf::from(other)]).unwrap().is_none(), "{other}");
+        }
     }
 
     #[test]

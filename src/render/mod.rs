@@ -99,6 +99,23 @@ struct Shared<'a> {
 /// variables give equal bytes: a rebuild keeps the pages whose fingerprint did not change.
 pub type Prints = HashMap<String, u64>;
 
+/// What a render leaves for the next one made with the same templates.
+#[derive(Debug, Default, Clone)]
+pub struct Memo {
+    /// The fingerprint of every page's variables.
+    pub prints: Prints,
+    /// The cards made.
+    pub cards: view::CardMemo,
+}
+
+impl Memo {
+    /// Adds what a render of some pages left (`render_texts`) to the memo of the whole site.
+    pub fn update(&mut self, newer: Memo) {
+        self.prints.extend(newer.prints);
+        self.cards.extend(newer.cards);
+    }
+}
+
 /// What a render does with fingerprints.
 #[derive(Clone, Copy)]
 pub enum Fingerprints<'a> {
@@ -107,15 +124,15 @@ pub enum Fingerprints<'a> {
     /// Makes them, for a later rebuild.
     Make,
     /// Makes them, and keeps from `output` (rendered with the same templates) every page whose
-    /// fingerprint is in `prints`.
-    Reuse(&'a crate::output::Output, &'a Prints),
+    /// fingerprint is in the memo, and every card the memo has.
+    Reuse(&'a crate::output::Output, &'a Memo),
 }
 
 /// What rendering some pages gave besides their files.
 #[derive(Default)]
 pub struct Rendered {
-    /// The fingerprints of the pages (empty with `Fingerprints::Off`).
-    pub prints: Prints,
+    /// The fingerprints of the pages and the cards made (empty with `Fingerprints::Off`).
+    pub memo: Memo,
     /// How many files were rendered (the rest were kept).
     pub files: usize,
 }
@@ -194,8 +211,9 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink, prints: Fingerprints)
             generated
         },
     );
-    crate::drop_later(shared.into_made());
     let (sitemap, mut done) = done?;
+    done.memo.cards = shared.cards.memo();
+    crate::drop_later(shared.into_made());
     generated.extend(seo::sitemaps(&site.config.base_url, &sitemap, seo::SITEMAP_LIMIT));
     let put = |path: String, data: FileData| sink.put(path, data).map_err(RenderError::Env);
     done.files += generated.len();
@@ -257,6 +275,7 @@ pub fn render_texts(
         card_pages(site, *id).into_iter().for_each(&mut add);
     }
     let (_, mut done) = shared.render_jobs(&jobs, sink)?;
+    done.memo.cards = shared.cards.memo();
     let mut generated = Vec::new();
     if site_feed {
         generated.push(("feed.json".to_string(), feeds::json_feed(site, &feeds::newest(site, FeedOf::Site))));
@@ -420,7 +439,15 @@ impl<'a> Shared<'a> {
             site_print: f.finish(),
             site,
             theme,
-            cards: view::Cards::new(site, theme),
+            cards: view::Cards::new(
+                site,
+                theme,
+                match prints {
+                    Fingerprints::Off => None,
+                    Fingerprints::Make => Some(None),
+                    Fingerprints::Reuse(_, memo) => Some(Some(&memo.cards)),
+                },
+            ),
             site_value,
             items: feeds::Items::new(site),
             shared_titles,
@@ -469,7 +496,7 @@ impl<'a> Shared<'a> {
                 Ok((page, rendered)) => {
                     done.files += usize::from(rendered);
                     if let Some(print) = page.print {
-                        done.prints.insert(page.route.clone(), print);
+                        done.memo.prints.insert(page.route.clone(), print);
                     }
                     sitemap.extend(page.sitemap.map(|lastmod| (page.route, lastmod)));
                 }
@@ -795,8 +822,8 @@ impl<'a> Shared<'a> {
                 Some(f.finish())
             }
         };
-        if let (Fingerprints::Reuse(output, prints), Some(print)) = (self.prints, print)
-            && prints.get(route) == Some(&print)
+        if let (Fingerprints::Reuse(output, memo), Some(print)) = (self.prints, print)
+            && memo.prints.get(route) == Some(&print)
             && let Some(data) = output.files.get(&routes::file_for(route))
         {
             return Ok((Some(print), Some(data.clone())));
@@ -984,10 +1011,18 @@ impl Vars {
     }
 }
 
-/// Fingerprints template values: each is written into a buffer in a form no other value has
-/// (a tag per kind, lengths before contents), hashed at once with xxh3 when the page is done.
+/// The fingerprint of one template value.
+fn fingerprint(value: &Value) -> u64 {
+    let mut f = Fingerprinter::default();
+    f.value(value);
+    f.finish()
+}
+
+/// Fingerprints template values: each is written in a form no other value has (a tag per
+/// kind, lengths before contents) and hashed with xxh3, small pieces gathered in a buffer first.
 #[derive(Default)]
 struct Fingerprinter {
+    hasher: twox_hash::XxHash3_64,
     buf: Vec<u8>,
     /// Fingerprints of card values (maps ending with their markup, shown on many pages), by
     /// address: each is written once per worker. The value is held so that its address is not
@@ -1000,9 +1035,16 @@ const LABEL: u8 = 14;
 
 impl Fingerprinter {
     fn bytes(&mut self, tag: u8, b: &[u8]) {
+        use std::hash::Hasher;
         self.buf.push(tag);
         self.buf.extend_from_slice(&(b.len() as u64).to_le_bytes());
-        self.buf.extend_from_slice(b);
+        if b.len() < 512 {
+            self.buf.extend_from_slice(b);
+        } else {
+            self.hasher.write(&self.buf);
+            self.buf.clear();
+            self.hasher.write(b);
+        }
     }
 
     fn value(&mut self, value: &Value) {
@@ -1030,10 +1072,10 @@ impl Fingerprinter {
                 let print = match self.cards.get(&address) {
                     Some((_, print)) => *print,
                     None => {
-                        let outer = std::mem::take(&mut self.buf);
+                        let outer = (std::mem::take(&mut self.buf), std::mem::take(&mut self.hasher));
                         self.map(map);
-                        let print = twox_hash::XxHash3_64::oneshot(&self.buf);
-                        self.buf = outer;
+                        let print = self.finish();
+                        (self.buf, self.hasher) = outer;
                         self.cards.insert(address, (value.clone(), print));
                         print
                     }
@@ -1063,9 +1105,10 @@ impl Fingerprinter {
 
     /// The fingerprint of everything written since the last one.
     fn finish(&mut self) -> u64 {
-        let print = twox_hash::XxHash3_64::oneshot(&self.buf);
+        use std::hash::Hasher;
+        self.hasher.write(&self.buf);
         self.buf.clear();
-        print
+        std::mem::take(&mut self.hasher).finish()
     }
 }
 

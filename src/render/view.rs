@@ -93,7 +93,12 @@ fn with_markup(value: Value, theme: &Theme) -> Result<Value, Box<Diagnostic>> {
     Ok(Value::from(map))
 }
 
-type Cell = OnceLock<Result<Value, Box<Diagnostic>>>;
+/// Cards a render made, by the fingerprint of their fields: a later render with the same
+/// templates takes them as they are rather than rendering their markup again.
+pub type CardMemo = std::collections::HashMap<u64, Value>;
+
+/// A card, and the fingerprint of its fields (0 unless cards are remembered).
+type Cell = OnceLock<Result<(Value, u64), Box<Diagnostic>>>;
 
 /// Every article's card as a template value, made on first use (once per build) and shared by
 /// every list that shows it; likewise its variants with a `why`, for related lists.
@@ -103,11 +108,14 @@ pub struct Cards<'a> {
     cells: Vec<Cell>,
     editorial: Vec<OnceLock<Value>>,
     shared: Vec<OnceLock<Value>>,
+    /// Whether cards are fingerprinted (for `memo`), and those of the last render to reuse.
+    remember: Option<Option<&'a CardMemo>>,
 }
 
 impl<'a> Cards<'a> {
-    /// Room for the cards of every article.
-    pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
+    /// Room for the cards of every article. With `remember`, cards are fingerprinted for
+    /// `memo`, and those in the given memo (made with the same templates) are reused.
+    pub fn new(site: &'a Site, theme: &'a Theme, remember: Option<Option<&'a CardMemo>>) -> Self {
         let n = site.articles.len();
         Cards {
             site,
@@ -115,14 +123,34 @@ impl<'a> Cards<'a> {
             cells: (0..n).map(|_| OnceLock::new()).collect(),
             editorial: (0..n).map(|_| OnceLock::new()).collect(),
             shared: (0..n).map(|_| OnceLock::new()).collect(),
+            remember,
         }
     }
 
     /// One article's card.
     pub fn get(&self, id: ArticleId) -> Result<Value, Box<Diagnostic>> {
-        self.cells[id.0 as usize]
-            .get_or_init(|| with_markup(Value::from_serializable(&card(self.site, self.site.article(id))), self.theme))
-            .clone()
+        match self.cells[id.0 as usize].get_or_init(|| self.make(id)) {
+            Ok((card, _)) => Ok(card.clone()),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    fn make(&self, id: ArticleId) -> Result<(Value, u64), Box<Diagnostic>> {
+        let fields = Value::from_serializable(&card(self.site, self.site.article(id)));
+        let Some(before) = self.remember else { return Ok((with_markup(fields, self.theme)?, 0)) };
+        let print = super::fingerprint(&fields);
+        match before.and_then(|b| b.get(&print)) {
+            Some(made) => Ok((made.clone(), print)),
+            None => Ok((with_markup(fields, self.theme)?, print)),
+        }
+    }
+
+    /// The cards made so far, for a later render to reuse (empty unless remembered).
+    pub fn memo(&self) -> CardMemo {
+        if self.remember.is_none() {
+            return CardMemo::new();
+        }
+        self.cells.iter().filter_map(|c| c.get()?.as_ref().ok()).map(|(card, print)| (*print, card.clone())).collect()
     }
 
     /// Everything made, for the caller to free (see `lib::drop_later`).

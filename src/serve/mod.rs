@@ -113,8 +113,13 @@ pub fn run(opts: ServeOptions, log: Log) -> Result<(), Error> {
     if !local.ip().is_loopback() {
         log(&format!("warning: listening on {} : anyone who can reach this machine can read the preview", local.ip()));
     }
-    let build_opts =
-        BuildOptions { root: root.clone(), output: None, drafts: opts.drafts, base_url: Some(url.clone()) };
+    let build_opts = BuildOptions {
+        root: root.clone(),
+        output: None,
+        drafts: opts.drafts,
+        base_url: Some(url.clone()),
+        keep_sources: true,
+    };
     let (outcome, summary, last) = build_once(&build_opts, None, None)?;
     log(&summary);
     let mut preview = Preview::new();

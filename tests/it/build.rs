@@ -285,8 +285,19 @@ fn rebuilding_over_an_old_output_equals_a_clean_build() {
 /// result must equal a full build.
 #[test]
 fn partial_rebuilds_equal_full_builds() {
+    partial_rebuilds(false);
+}
+
+/// The same, with the article files kept (as `serve` does), so that a rebuild after changes
+/// under `content/` reads only the changed files.
+#[test]
+fn partial_rebuilds_reading_only_changed_files_equal_full_builds() {
+    partial_rebuilds(true);
+}
+
+fn partial_rebuilds(keep_sources: bool) {
     let site = Site::fixture("build/basic");
-    let opts = digest::BuildOptions { root: site.root.clone(), ..Default::default() };
+    let opts = digest::BuildOptions { root: site.root.clone(), keep_sources, ..Default::default() };
     let edit = |rel: &str, from: &str, to: &str| edit_file(&site, rel, from, to);
     let cases: [(&str, &str, &str, Option<usize>); 11] = [
         // Text after the first paragraph of an article in every feed: its page, 7 feeds, feed.json.
@@ -360,7 +371,9 @@ fn partial_rebuilds_equal_full_builds() {
     // Every other kind of change, each through the previous build: articles' front matter,
     // files added and removed, site.toml, templates.
     type Change = fn(&Site);
-    let steps: [(&str, Change, Option<usize>); 8] = [
+    // What changed, the file under `content/` that did (serve's list of changed files; None
+    // when something else changed), and how many files are rendered again.
+    let steps: [(&str, Change, Option<&str>, Option<usize>); 8] = [
         (
             "a person added",
             |s| {
@@ -371,11 +384,13 @@ fn partial_rebuilds_equal_full_builds() {
                     "people = [\"Bo Sample\", \"Al Other\"]",
                 )
             },
+            Some("content/2025/03/04/claim.md"),
             Some(10),
         ),
         (
             "a date moved",
             |s| edit_file(s, "content/2025/03/04/claim.md", "date = \"2025-03-04\"", "date = \"2025-03-03\""),
+            Some("content/2025/03/04/claim.md"),
             Some(28),
         ),
         (
@@ -386,19 +401,27 @@ fn partial_rebuilds_equal_full_builds() {
                     "+++\ntitle = \"New\"\ndate = 2025-03-06\ntopics = [\"peace-talks\"]\n+++\nNew.\n",
                 )
             },
+            Some("content/2025/03/06/new.md"),
             Some(46),
         ),
         (
             "an article deleted",
             |s| std::fs::remove_file(s.root.join("content/2025/02/20/earlier.md")).unwrap(),
+            Some("content/2025/02/20/earlier.md"),
             Some(38),
         ),
         (
             "a topic renamed",
             |s| edit_file(s, "site.toml", "name = \"Peace talks\"", "name = \"Negotiations\""),
+            None,
             Some(31),
         ),
-        ("the site retitled", |s| edit_file(s, "site.toml", "title = \"Fixture\"", "title = \"Renamed\""), Some(38)),
+        (
+            "the site retitled",
+            |s| edit_file(s, "site.toml", "title = \"Fixture\"", "title = \"Renamed\""),
+            None,
+            Some(38),
+        ),
         // Other templates may render any page differently: everything is rendered.
         (
             "a template edited",
@@ -410,6 +433,7 @@ fn partial_rebuilds_equal_full_builds() {
                 )
             },
             None,
+            None,
         ),
         // That template shows the topics' counts, which every page is given: all pages are rendered.
         (
@@ -418,12 +442,14 @@ fn partial_rebuilds_equal_full_builds() {
                 let (from, to) = ("\"peace-talks\", \"belarus\"]", "\"peace-talks\", \"belarus\", \"ceasefire\"]");
                 edit_file(s, "content/2025/03/04/claim.md", from, to)
             },
+            Some("content/2025/03/04/claim.md"),
             Some(40),
         ),
     ];
-    for (what, change, expect) in steps {
+    for (what, change, file, expect) in steps {
         change(&site);
-        let rebuilt = digest::build_after(&opts, Some(&previous), None).unwrap();
+        let files = file.map(|f| vec![std::path::PathBuf::from(f)]);
+        let rebuilt = digest::build_after(&opts, Some(&previous), files.as_deref()).unwrap();
         let full = digest::build(&opts).unwrap();
         assert!(rebuilt.output == full.output, "{what}: the rebuild differs from a full build");
         assert!(rebuilt.output != previous.output, "{what}: the change shows");
@@ -435,6 +461,12 @@ fn partial_rebuilds_equal_full_builds() {
     let again = digest::build_after(&opts, Some(&previous), None).unwrap();
     assert!(again.output == previous.output);
     assert_eq!(again.rerendered, Some(6));
+    // The files kept are the files there are.
+    let kept = |b: &digest::Build| {
+        b.sources.as_ref().map(|s| s.iter().map(|s| (s.rel.clone(), s.text.clone())).collect::<Vec<_>>())
+    };
+    assert_eq!(kept(&again), kept(&digest::build(&opts).unwrap()));
+    assert_eq!(again.sources.is_some(), keep_sources);
 }
 
 fn edit_file(site: &Site, rel: &str, from: &str, to: &str) {
