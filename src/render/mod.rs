@@ -171,16 +171,17 @@ static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64:
 /// Runs `f` with this thread's scratch state, emptied for the render `generation` (or with a
 /// new one, should the thread's be in use).
 fn with_scratch<T>(generation: u64, f: impl FnOnce(&mut Scratch) -> T) -> T {
-    SCRATCH.with(|cell| {
-        let mut fresh = Scratch::default();
-        let mut held = cell.try_borrow_mut();
-        let scratch = held.as_deref_mut().unwrap_or(&mut fresh);
+    let run = |scratch: &mut Scratch| {
         if scratch.generation != generation {
             scratch.generation = generation;
             scratch.prints.cards.clear();
         }
         scratch.body.clear();
         f(scratch)
+    };
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut held) => run(&mut held),
+        Err(_) => run(&mut Scratch::default()),
     })
 }
 
