@@ -357,12 +357,12 @@ fn prepare(
     };
     let (content, sources) = match reloaded {
         Some((r, assets)) => {
-            let articles = r.articles.iter().map(|s| (**s).clone()).collect();
-            (source::Content { articles, assets, diagnostics: r.diagnostics }, Some(r.articles))
+            let kept = Some(r.articles.clone());
+            (source::Content { articles: r.articles, assets, diagnostics: r.diagnostics }, kept)
         }
         None => {
             let content = source::load_content(root)?;
-            let kept = opts.keep_sources.then(|| content.articles.iter().map(|s| Arc::new(s.clone())).collect());
+            let kept = opts.keep_sources.then(|| content.articles.clone());
             (content, kept)
         }
     };

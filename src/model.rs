@@ -488,10 +488,17 @@ impl Site {
 struct Parsed {
     path: PathBuf,
     rel: String,
-    text: String,
+    /// The file, until its body is rendered (then let go: a one-off build frees it there).
+    source: Option<Arc<Source>>,
     fm: FrontMatter,
     body_start: usize,
     slug: String,
+}
+
+impl Parsed {
+    fn text(&self) -> &str {
+        self.source.as_ref().map_or("", |s| &s.text)
+    }
 }
 
 /// What `assemble` can reuse from an earlier build of the same site: parsed front matter and
@@ -520,7 +527,7 @@ fn key<T: std::hash::Hash>(parts: &T) -> u64 {
 
 /// Builds the site from the loaded sources. Returns every diagnostic found (warnings too);
 /// the site is None when there was an error.
-pub fn assemble(config: Config, sources: Vec<Source>, drafts: bool) -> (Option<Site>, Vec<Diagnostic>) {
+pub fn assemble(config: Config, sources: Vec<Arc<Source>>, drafts: bool) -> (Option<Site>, Vec<Diagnostic>) {
     let (site, diags, _) = assemble_with(config, sources, drafts, None);
     (site, diags)
 }
@@ -529,7 +536,7 @@ pub fn assemble(config: Config, sources: Vec<Source>, drafts: bool) -> (Option<S
 /// no memo (a one-off build) nothing is hashed or kept, and the returned memo is empty.
 pub fn assemble_with(
     config: Config,
-    sources: Vec<Source>,
+    sources: Vec<Arc<Source>>,
     drafts: bool,
     memo: Option<&Memo>,
 ) -> (Option<Site>, Vec<Diagnostic>, Memo) {
@@ -562,7 +569,8 @@ pub fn assemble_with(
                 Some(s) => s.value.clone(),
                 None => file_slug(&src.rel),
             };
-            Ok((Parsed { path: src.path, rel: src.rel, text: src.text, fm, body_start, slug }, k, kept))
+            let (path, rel) = (src.path.clone(), src.rel.clone());
+            Ok((Parsed { path, rel, source: Some(src), fm, body_start, slug }, k, kept))
         })
         .collect();
     let mut next = Memo::default();
@@ -674,8 +682,10 @@ pub fn assemble_with(
     let rendered: Vec<Body> = parsed
         .par_iter_mut()
         .map(|p| {
-            // The file is not needed past its body: freed here, its memory serves the next one.
-            let text = std::mem::take(&mut p.text);
+            // The file is not needed past its body: let go here (in a one-off build its memory
+            // serves the next one).
+            let source = p.source.take().expect("a body is rendered once");
+            let text = source.text.as_str();
             let body = &text[p.body_start..];
             let k = env.map_or(0, |env| key(&(env, &p.slug, body)));
             let r = match memo.bodies.get(&k) {
@@ -687,7 +697,7 @@ pub fn assemble_with(
                 .iter()
                 .map(|(msg, range)| {
                     let span = range.start + p.body_start..range.end + p.body_start;
-                    Diagnostic::error(msg.clone()).at(&p.path, &text, span)
+                    Diagnostic::error(msg.clone()).at(&p.path, text, span)
                 })
                 .collect();
             (k, r, problems)
@@ -852,7 +862,7 @@ fn collect_topics(config: &Config, parsed: &[Parsed], diags: &mut Vec<Diagnostic
             if !by_slug.contains_key(slug) {
                 if declared_any {
                     let d = Diagnostic::warning(format!("unknown topic \"{}\": not declared in site.toml", t.value))
-                        .at(&p.path, &p.text, t.span.clone())
+                        .at(&p.path, p.text(), t.span.clone())
                         .with_hint(format!("add [topics.{slug}] to site.toml, or use one of the declared topics"));
                     diags.push(strictly(config, d));
                 }
@@ -1084,7 +1094,7 @@ fn resolve_related(
                             "ambiguous related entry \"{shown}\": several articles answer to it ({})",
                             hrefs.join(", ")
                         ))
-                        .at(&p.path, &p.text, span.clone())
+                        .at(&p.path, p.text(), span.clone())
                         .with_hint("name the article by its original url instead");
                         found.push(strictly(config, d));
                     }
@@ -1092,7 +1102,7 @@ fn resolve_related(
                         let d = Diagnostic::warning(format!(
                             "unresolved related entry \"{shown}\": no article has this slug, title or url"
                         ))
-                        .at(&p.path, &p.text, span.clone())
+                        .at(&p.path, p.text(), span.clone())
                         .with_hint("use { title = \"...\", url = \"...\" } to link to an article outside the site");
                         found.push(strictly(config, d));
                     }
@@ -1261,6 +1271,7 @@ mod tests {
                 rel: rel.to_string(),
                 text: text.to_string(),
             })
+            .map(Arc::new)
             .collect();
         assemble(config, sources, false)
     }
@@ -1444,6 +1455,7 @@ mod tests {
         let mut files = vec![src("a.md", &art("Alpha", "2025-03-01", "topics = [\"x\"]"))];
         files.extend(others.iter().map(|(rel, text)| src(rel, text)));
         let texts: HashMap<PathBuf, String> = files.iter().map(|s| (s.path.clone(), s.text.clone())).collect();
+        let files = files.into_iter().map(Arc::new).collect();
         let (site, diags, memo) = assemble_with(config, files, false, Some(&Memo::default()));
         assert!(!diags.iter().any(Diagnostic::is_error), "{diags:?}");
         let edited = src("a.md", &art(new, "2025-03-01", "topics = [\"x\"]"));
@@ -1477,8 +1489,12 @@ mod tests {
             text: art(title, "2025-03-01", "url = \"https://news.example/x\""),
         };
         let config = Config::parse("site.toml", "title = \"T\"\nbase_url = \"/\"\n").unwrap();
-        let (site, diags, memo) =
-            assemble_with(config, vec![src("a.md", "Alpha"), src("b.md", "Beta")], false, Some(&Memo::default()));
+        let (site, diags, memo) = assemble_with(
+            config,
+            vec![Arc::new(src("a.md", "Alpha")), Arc::new(src("b.md", "Beta"))],
+            false,
+            Some(&Memo::default()),
+        );
         let read = |_: &std::path::Path| None;
         let (site, _, memo) = reassemble_texts(&site.unwrap(), &memo, &diags, &[src("a.md", "Gamma")], &read).unwrap();
         // "Alpha" is free now, "Gamma" is taken.

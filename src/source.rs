@@ -31,7 +31,7 @@ pub struct Asset {
 #[derive(Debug, Default)]
 pub struct Content {
     /// The `*.md` files.
-    pub articles: Vec<Source>,
+    pub articles: Vec<Arc<Source>>,
     /// Every other file.
     pub assets: Vec<Asset>,
     /// Files that could not be read as text.
@@ -105,7 +105,7 @@ pub fn load_content(root: &Path) -> Result<Content, Error> {
     let mut content = Content::default();
     for r in read {
         match r? {
-            Ok(source) => content.articles.push(source),
+            Ok(source) => content.articles.push(Arc::new(source)),
             Err(d) => content.diagnostics.push(d),
         }
     }
@@ -211,10 +211,10 @@ mod tests {
             write(f, f.as_bytes());
         }
         write("photo.jpg", b"");
-        let before: Vec<Arc<Source>> = load_content(root).unwrap().articles.into_iter().map(Arc::new).collect();
+        let before = load_content(root).unwrap().articles;
         let texts =
             |c: &[Arc<Source>]| c.iter().map(|a| (a.path.clone(), a.rel.clone(), a.text.clone())).collect::<Vec<_>>();
-        let load = || load_content(root).unwrap().articles.into_iter().map(Arc::new).collect::<Vec<_>>();
+        let load = || load_content(root).unwrap().articles;
         // Edited, added (between others), removed; and a file that was not there and is not.
         write("a/x.md", b"new");
         write("a/y.md", b"added");

@@ -1155,6 +1155,7 @@ mod tests {
                 rel: rel.to_string(),
                 text: text.to_string(),
             })
+            .map(std::sync::Arc::new)
             .collect();
         crate::model::assemble(config, sources, false).0.expect("a valid site")
     }
