@@ -1206,4 +1206,54 @@ mod tests {
         assert_eq!(pages(10, 10), 1);
         assert_eq!(pages(11, 10), 2);
     }
+
+    #[test]
+    fn values_that_render_differently_have_different_fingerprints() {
+        let json = |v: serde_json::Value| Value::from_serializable(&v);
+        let ordered = |pairs: &[(&'static str, i64)]| {
+            let mut map = tera::Map::default();
+            for (k, v) in pairs {
+                map.insert((*k).into(), Value::from(*v));
+            }
+            Value::from(map)
+        };
+        let long = "x".repeat(600);
+        let pairs = [
+            (Value::from("a"), Value::safe_string("a")),
+            (json(serde_json::json!(["ab"])), json(serde_json::json!(["a", "b"]))),
+            (json(serde_json::json!({"a": 1})), json(serde_json::json!({"a": "1"}))),
+            // Maps keep their order, which a template's `for k, v in map` shows.
+            (ordered(&[("a", 1), ("b", 2)]), ordered(&[("b", 2), ("a", 1)])),
+            (json(serde_json::json!([null])), json(serde_json::json!([]))),
+            (json(serde_json::json!([true])), json(serde_json::json!([false]))),
+            (json(serde_json::json!([1.5])), json(serde_json::json!([1]))),
+            (Value::from(long.as_str()), Value::from(format!("{long}y").as_str())),
+        ];
+        for (a, b) in pairs {
+            assert_ne!(fingerprint(&a), fingerprint(&b), "{a} and {b}");
+            assert_eq!(fingerprint(&a), fingerprint(&a.clone()));
+        }
+    }
+
+    #[test]
+    fn a_card_counts_the_same_the_first_time_and_from_the_cache() {
+        let card = |title: &str| {
+            Value::from_serializable(&serde_json::json!({"title": title, "card": "<article>", "brief": "<h3>"}))
+        };
+        let (a, b) = (card("A"), card("B"));
+        let page = |cards: &[&Value]| Value::from(cards.iter().map(|c| (*c).clone()).collect::<Vec<_>>());
+        let mut f = Fingerprinter::default();
+        f.value(&page(&[&a, &b]));
+        let first = f.finish();
+        // The same page again, its cards now known by address; and a page equal to it whose
+        // cards are other values with the same fields.
+        f.value(&page(&[&a, &b]));
+        assert_eq!(f.finish(), first);
+        f.value(&page(&[&card("A"), &card("B")]));
+        assert_eq!(f.finish(), first);
+        f.value(&page(&[&b, &a]));
+        assert_ne!(f.finish(), first);
+        f.value(&page(&[&a, &card("C")]));
+        assert_ne!(f.finish(), first);
+    }
 }
