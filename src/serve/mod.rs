@@ -118,7 +118,7 @@ pub fn run(opts: ServeOptions, log: Log) -> Result<(), Error> {
         output: None,
         drafts: opts.drafts,
         base_url: Some(url.clone()),
-        keep_sources: true,
+        rebuilds: true,
     };
     let (outcome, summary, last) = build_once(&build_opts, None, None)?;
     log(&summary);
