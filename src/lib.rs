@@ -209,21 +209,17 @@ pub fn build_after(
 fn rebuild_texts(opts: &BuildOptions, previous: &Build, files: &[PathBuf]) -> Result<Option<Build>, Failure> {
     let mut clock = Clock::default();
     clock.lap("start");
-    let mut sources = Vec::with_capacity(files.len());
-    for path in files {
-        let Ok(rel) = path.strip_prefix("content") else { return Ok(None) };
-        let abs = opts.root.join(path);
-        if path.extension().is_none_or(|e| e != "md") || !abs.is_file() {
-            return Ok(None);
-        }
-        let Ok(text) = std::fs::read_to_string(&abs) else { return Ok(None) };
-        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-        sources.push(source::Source { path: path.clone(), rel, text });
+    // Only article files, each still there and text (a failure to read is the slower path's
+    // to report).
+    let kept = previous.sources.as_deref().unwrap_or_default();
+    let Ok(Some(reloaded)) = source::reload(&opts.root, kept, files) else { return Ok(None) };
+    if reloaded.read.len() != files.len() || !reloaded.diagnostics.is_empty() {
+        return Ok(None);
     }
     clock.lap("load");
     let read = |path: &Path| std::fs::read_to_string(opts.root.join(path)).ok();
     let Some((site, changed, memo)) =
-        model::reassemble_texts(&previous.site, &previous.memo, &previous.warnings, &sources, &read)
+        model::reassemble_texts(&previous.site, &previous.memo, &previous.warnings, &reloaded.read, &read)
     else {
         return Ok(None);
     };
@@ -244,12 +240,7 @@ fn rebuild_texts(opts: &BuildOptions, previous: &Build, files: &[PathBuf]) -> Re
         memo,
         render_memo: rendered.memo,
         theme: previous.theme.clone(),
-        // (Read again: a few files. Not kept, should that fail: the next rebuild reads them all.)
-        sources: previous
-            .sources
-            .as_ref()
-            .and_then(|kept| source::reload(&opts.root, kept, files).ok().flatten())
-            .map(|r| r.articles),
+        sources: previous.sources.is_some().then_some(reloaded.articles),
     }))
 }
 

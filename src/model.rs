@@ -258,7 +258,7 @@ pub fn reassemble_texts(
     before: &Site,
     memo: &Memo,
     warnings: &[Diagnostic],
-    changed: &[Source],
+    changed: &[Arc<Source>],
     read: &dyn Fn(&std::path::Path) -> Option<String>,
 ) -> Option<(Site, TextChanges, Memo)> {
     let mut site = before.clone();
@@ -1460,7 +1460,7 @@ mod tests {
         assert!(!diags.iter().any(Diagnostic::is_error), "{diags:?}");
         let edited = src("a.md", &art(new, "2025-03-01", "topics = [\"x\"]"));
         let read = |p: &std::path::Path| texts.get(p).cloned();
-        reassemble_texts(&site.unwrap(), &memo, &diags, &[edited], &read).map(|(_, changed, _)| changed)
+        reassemble_texts(&site.unwrap(), &memo, &diags, &[Arc::new(edited)], &read).map(|(_, changed, _)| changed)
     }
 
     #[test]
@@ -1483,18 +1483,16 @@ mod tests {
 
     #[test]
     fn titles_and_urls_kept_for_the_next_rebuild_follow_new_titles() {
-        let src = |rel: &str, title: &str| Source {
-            path: PathBuf::from(format!("content/{rel}")),
-            rel: rel.to_string(),
-            text: art(title, "2025-03-01", "url = \"https://news.example/x\""),
+        let src = |rel: &str, title: &str| {
+            Arc::new(Source {
+                path: PathBuf::from(format!("content/{rel}")),
+                rel: rel.to_string(),
+                text: art(title, "2025-03-01", "url = \"https://news.example/x\""),
+            })
         };
         let config = Config::parse("site.toml", "title = \"T\"\nbase_url = \"/\"\n").unwrap();
-        let (site, diags, memo) = assemble_with(
-            config,
-            vec![Arc::new(src("a.md", "Alpha")), Arc::new(src("b.md", "Beta"))],
-            false,
-            Some(&Memo::default()),
-        );
+        let (site, diags, memo) =
+            assemble_with(config, vec![src("a.md", "Alpha"), src("b.md", "Beta")], false, Some(&Memo::default()));
         let read = |_: &std::path::Path| None;
         let (site, _, memo) = reassemble_texts(&site.unwrap(), &memo, &diags, &[src("a.md", "Gamma")], &read).unwrap();
         // "Alpha" is free now, "Gamma" is taken.

@@ -115,12 +115,13 @@ pub fn load_content(root: &Path) -> Result<Content, Error> {
 
 /// The articles of `previous` (a `load_content` of the same site) with the files named in
 /// `changed` (paths relative to the root) read again, added or dropped, in the order
-/// `load_content` gives, and the diagnostics of those read; or None when a change is anything
+/// `load_content` gives, and those read and the diagnostics of those that could not be; or
+/// None when a change is anything
 /// but an article file under `content/` (a folder, an asset, a symlink): then the whole folder
 /// must be read.
 pub fn reload(root: &Path, previous: &[Arc<Source>], changed: &[PathBuf]) -> Result<Option<Reloaded>, Error> {
     let mut articles = previous.to_vec();
-    let mut diagnostics = Vec::new();
+    let (mut read, mut diagnostics) = (Vec::new(), Vec::new());
     for path in changed {
         let Ok(rel) = path.strip_prefix("content") else { return Ok(None) };
         let names: Vec<&str> = rel.components().filter_map(|c| c.as_os_str().to_str()).collect();
@@ -137,8 +138,14 @@ pub fn reload(root: &Path, previous: &[Arc<Source>], changed: &[PathBuf]) -> Res
             Ok(m) if m.is_file() => {
                 let bytes = std::fs::read(&abs).map_err(Error::io("reading", &abs))?;
                 match (String::from_utf8(bytes), at) {
-                    (Ok(text), Ok(i)) => articles[i] = Arc::new(Source { path: path.clone(), rel, text }),
-                    (Ok(text), Err(i)) => articles.insert(i, Arc::new(Source { path: path.clone(), rel, text })),
+                    (Ok(text), at) => {
+                        let source = Arc::new(Source { path: path.clone(), rel, text });
+                        read.push(source.clone());
+                        match at {
+                            Ok(i) => articles[i] = source,
+                            Err(i) => articles.insert(i, source),
+                        }
+                    }
                     (Err(e), at) => {
                         diagnostics.push(not_utf8(path, &e));
                         if let Ok(i) = at {
@@ -156,7 +163,7 @@ pub fn reload(root: &Path, previous: &[Arc<Source>], changed: &[PathBuf]) -> Res
             Ok(_) => return Ok(None),
         }
     }
-    Ok(Some(Reloaded { articles, diagnostics }))
+    Ok(Some(Reloaded { articles, read, diagnostics }))
 }
 
 /// The article files after `reload`.
@@ -164,6 +171,8 @@ pub fn reload(root: &Path, previous: &[Arc<Source>], changed: &[PathBuf]) -> Res
 pub struct Reloaded {
     /// Every article file, as `Content::articles` has them.
     pub articles: Vec<Arc<Source>>,
+    /// The files read again, in the order named (not those gone or unreadable as text).
+    pub read: Vec<Arc<Source>>,
     /// Files read again that could not be read as text.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -224,6 +233,8 @@ mod tests {
         let again = reload(root, &before, &changed).unwrap().expect("only articles changed");
         assert_eq!(texts(&again.articles), texts(&load()));
         assert!(again.diagnostics.is_empty());
+        let read: Vec<&str> = again.read.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(read, ["new", "added"]);
         // An article that is no longer UTF-8 is reported and left out, as a load does.
         write("a/x.md", b"\xff");
         let broken = reload(root, &again.articles, &changed[..1]).unwrap().unwrap();

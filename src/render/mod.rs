@@ -89,15 +89,23 @@ struct Shared<'a> {
     site_feeds: Vec<Value>,
     /// Whether pages are fingerprinted, and against what.
     prints: Fingerprints<'a>,
-    /// The fingerprint of the fields of `site` the templates read.
+    /// The fingerprint of the fields of `site` the templates read (when fingerprinting).
     site_print: u64,
     /// This render's number, unique in the process.
     generation: u64,
 }
 
-/// A fingerprint of each page's template variables, by route. With the same templates, equal
-/// variables give equal bytes: a rebuild keeps the pages whose fingerprint did not change.
-pub type Prints = HashMap<String, u64>;
+/// A fingerprint of each page's template variables, by the hash of its route (`route_key`).
+/// With the same templates, equal variables give equal bytes: a rebuild keeps the pages whose
+/// fingerprint did not change.
+pub type Prints = HashMap<u64, u64>;
+
+/// A page's key in `Prints`: a number, so that the map is copied without an allocation per
+/// page (a wording edit copies it). Two routes with one key cannot keep a wrong page: each
+/// fingerprint includes its route.
+fn route_key(route: &str) -> u64 {
+    twox_hash::XxHash3_64::oneshot(route.as_bytes())
+}
 
 /// What a render leaves for the next one made with the same templates.
 #[derive(Debug, Default, Clone)]
@@ -424,15 +432,16 @@ impl<'a> Shared<'a> {
         let shared_titles = site.shared_titles();
         let site_value = view::site_view(site);
         let mut f = Fingerprinter::default();
-        match &theme.site_fields {
-            Some(fields) => {
+        match (prints, &theme.site_fields) {
+            (Fingerprints::Off, _) => {}
+            (_, Some(fields)) => {
                 let map = site_value.as_map().expect("site is a map");
                 for field in fields {
                     f.bytes(LABEL, field.as_bytes());
                     f.value(map.get(&tera::value::Key::Str(field)).unwrap_or(&Value::undefined()));
                 }
             }
-            None => f.value(&site_value),
+            (_, None) => f.value(&site_value),
         }
         Shared {
             prints,
@@ -497,7 +506,7 @@ impl<'a> Shared<'a> {
                 Ok((page, rendered)) => {
                     done.files += usize::from(rendered);
                     if let Some(print) = page.print {
-                        done.memo.prints.insert(page.route.clone(), print);
+                        done.memo.prints.insert(route_key(&page.route), print);
                     }
                     sitemap.extend(page.sitemap.map(|lastmod| (page.route, lastmod)));
                 }
@@ -824,7 +833,7 @@ impl<'a> Shared<'a> {
             }
         };
         if let (Fingerprints::Reuse(output, memo), Some(print)) = (self.prints, print)
-            && memo.prints.get(route) == Some(&print)
+            && memo.prints.get(&route_key(route)) == Some(&print)
             && let Some(data) = output.files.get(&routes::file_for(route))
         {
             return Ok((Some(print), Some(data.clone())));

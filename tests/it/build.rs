@@ -378,7 +378,7 @@ fn partial_rebuilds(rebuilds: bool) {
     type Change = fn(&Site);
     // What changed, the file under `content/` that did (serve's list of changed files; None
     // when something else changed), and how many files are rendered again.
-    let steps: [(&str, Change, Option<&str>, Option<usize>); 8] = [
+    let steps: [(&str, Change, Option<&str>, Option<usize>); 10] = [
         (
             "a person added",
             |s| {
@@ -427,6 +427,10 @@ fn partial_rebuilds(rebuilds: bool) {
             None,
             Some(38),
         ),
+        // A static file may stand in for a page; while static files differ from the last
+        // build's, everything is rendered (here, once it is gone, the page must come back).
+        ("a static file standing in for a page", |s| s.write("static/404.html", "<p>Gone.</p>"), None, None),
+        ("that static file taken away", |s| std::fs::remove_file(s.root.join("static/404.html")).unwrap(), None, None),
         // Other templates may render any page differently: everything is rendered.
         (
             "a template edited",
