@@ -1074,8 +1074,7 @@ impl Fingerprinter {
             }
             ValueKind::Map => {
                 let map = value.as_map().expect("a map");
-                let card = map.last().is_some_and(|(k, _)| matches!(k.as_str(), Some("brief" | "why")));
-                if !card {
+                if !view::is_card(map) {
                     return self.map(map);
                 }
                 let address = map as *const tera::Map as usize;
@@ -1242,6 +1241,18 @@ mod tests {
             assert_ne!(fingerprint(&a), fingerprint(&b), "{a} and {b}");
             assert_eq!(fingerprint(&a), fingerprint(&a.clone()));
         }
+    }
+
+    #[test]
+    fn cards_as_made_are_known_as_cards() {
+        let site = site_of(&[("a.md", &art("A", "related = [\"b\"]")), ("b.md", &art("B", ""))], "");
+        let theme = theme::load(std::path::Path::new("/nonexistent"), &site.config).unwrap().unwrap();
+        let cards = view::Cards::new(&site, &theme, None);
+        let mut made = vec![cards.get(ArticleId(0)).unwrap(), cards.get(ArticleId(1)).unwrap()];
+        made.extend(cards.related(site.article(ArticleId(0))).unwrap().as_array().unwrap().iter().cloned());
+        assert_eq!(made.len(), 3);
+        assert!(made.iter().all(|c| view::is_card(c.as_map().unwrap())));
+        assert!(!view::is_card(view::site_view(&site).as_map().unwrap()));
     }
 
     #[test]

@@ -93,6 +93,12 @@ fn with_markup(value: Value, theme: &Theme) -> Result<Value, Box<Diagnostic>> {
     Ok(Value::from(map))
 }
 
+/// True for the value of a card as `Cards` makes it (its markup, or for related lists its
+/// `why`, added last): a value shown on many pages, which fingerprints count once.
+pub fn is_card(map: &tera::Map) -> bool {
+    map.last().is_some_and(|(k, _)| matches!(k.as_str(), Some("brief" | "why")))
+}
+
 /// Cards a render made, by the fingerprint of their fields: a later render with the same
 /// templates takes them as they are rather than rendering their markup again.
 pub type CardMemo = std::collections::HashMap<u64, Value>;
