@@ -615,7 +615,7 @@ impl<'a> Shared<'a> {
                 meta.jsonld = Some(seo::news_article(site, a, &meta.description));
                 meta.published = Some(a.date.to_rfc3339());
                 meta.modified = Some(a.updated.unwrap_or(a.date).to_rfc3339());
-                ctx.insert("article", &view::article_view(site, a));
+                ctx.insert("article", &view::article_view(site, &self.cards.links, a));
                 ctx.insert_value("related", self.cards.related(a)?);
                 ctx.insert_value("referenced_by", self.cards.list(&a.referenced_by)?);
                 let card = |o: Option<ArticleId>| o.map_or(Ok(Value::none()), |o| self.cards.get(o));
@@ -624,7 +624,7 @@ impl<'a> Shared<'a> {
                     .iter()
                     .map(|n| {
                         let mut m = BTreeMap::new();
-                        m.insert("topic".to_string(), Value::from_serializable(&view::topic_link(site, n.topic.0)));
+                        m.insert("topic".to_string(), self.cards.links.topic(n.topic));
                         m.insert("older".to_string(), card(n.older)?);
                         m.insert("newer".to_string(), card(n.newer)?);
                         Ok(Value::from(m))
@@ -1253,6 +1253,22 @@ mod tests {
         assert_eq!(made.len(), 3);
         assert!(made.iter().all(|c| view::is_card(c.as_map().unwrap())));
         assert!(!view::is_card(view::site_view(&site).as_map().unwrap()));
+    }
+
+    #[test]
+    fn cards_share_the_links_of_their_topics_and_source() {
+        let extra = "source = \"Wire\"";
+        let site = site_of(&[("a.md", &art("A", extra)), ("b.md", &art("B", extra))], "");
+        let theme = theme::load(std::path::Path::new("/nonexistent"), &site.config).unwrap().unwrap();
+        let cards = view::Cards::new(&site, &theme, None);
+        let (a, b) = (cards.get(ArticleId(0)).unwrap(), cards.get(ArticleId(1)).unwrap());
+        let field = |card: &Value, key: &'static str| card.as_map().unwrap().get(&tera::value::Key::Str(key)).cloned();
+        let topic = |card: &Value| field(card, "topics").unwrap().as_array().unwrap()[0].clone();
+        let pairs = [(topic(&a), topic(&b), "X"), (field(&a, "source").unwrap(), field(&b, "source").unwrap(), "Wire")];
+        for (x, y, name) in pairs {
+            assert_eq!(field(&x, "name").unwrap().as_str(), Some(name));
+            assert!(std::ptr::eq(x.as_map().unwrap(), y.as_map().unwrap()), "one value, not two copies");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use tera::Value;
 
 use super::theme::{self, Theme};
 use crate::diagnostics::Diagnostic;
-use crate::model::{Article, ArticleId, EntityKind, Related, Site, Why};
+use crate::model::{Article, ArticleId, EntityId, EntityKind, Related, Site, TopicId, Why};
 
 /// A link to a topic, entity, edition or period.
 #[derive(Serialize)]
@@ -54,27 +54,63 @@ struct Card<'a> {
     permalink: String,
     date: DateView,
     summary: &'a str,
-    source: Option<Link<'a>>,
+    /// A link (`Links`).
+    source: Option<Value>,
     url: Option<&'a str>,
-    topics: Vec<Link<'a>>,
+    /// Links (`Links`).
+    topics: Vec<Value>,
     draft: bool,
     external: bool,
     why: Option<&'static str>,
 }
 
-fn card<'a>(site: &'a Site, a: &'a Article) -> Card<'a> {
+fn card<'a>(site: &'a Site, links: &Links, a: &'a Article) -> Card<'a> {
     Card {
         title: &a.title,
         href: &a.href,
         permalink: site.url(&a.route),
         date: DateView::new(&a.date),
         summary: &a.summary,
-        source: a.source.map(|s| entity_link(site, EntityKind::Source, s.0)),
+        source: a.source.map(|s| links.entity(EntityKind::Source, s)),
         url: a.url.as_deref(),
-        topics: a.topics.iter().map(|t| topic_link(site, t.0)).collect(),
+        topics: a.topics.iter().map(|t| links.topic(*t)).collect(),
         draft: a.draft,
         external: false,
         why: None,
+    }
+}
+
+/// Every topic's and entity's link as a template value, made once per render and shared by
+/// every card and article page that shows it (at 100,000 articles, the cards' own copies were
+/// about a fifth of their memory).
+pub struct Links {
+    topics: Vec<Value>,
+    /// People, places, sources (`EntityKind` order).
+    entities: [Vec<Value>; 3],
+}
+
+impl Links {
+    /// The links of every topic and entity of `site`.
+    pub fn new(site: &Site) -> Self {
+        let entities = |kind| {
+            (0..site.entities(kind).len() as u32)
+                .map(|i| Value::from_serializable(&entity_link(site, kind, i)))
+                .collect()
+        };
+        Links {
+            topics: (0..site.topics.len() as u32).map(|i| Value::from_serializable(&topic_link(site, i))).collect(),
+            entities: [EntityKind::Person, EntityKind::Place, EntityKind::Source].map(entities),
+        }
+    }
+
+    /// A topic's link.
+    pub fn topic(&self, id: TopicId) -> Value {
+        self.topics[id.0 as usize].clone()
+    }
+
+    /// An entity's link.
+    pub fn entity(&self, kind: EntityKind, id: EntityId) -> Value {
+        self.entities[kind as usize][id.0 as usize].clone()
     }
 }
 
@@ -111,6 +147,8 @@ type Cell = OnceLock<Result<(Value, u64), Box<Diagnostic>>>;
 pub struct Cards<'a> {
     site: &'a Site,
     theme: &'a Theme,
+    /// The links cards show, also for the render's other values.
+    pub links: Links,
     cells: Vec<Cell>,
     editorial: Vec<OnceLock<Value>>,
     shared: Vec<OnceLock<Value>>,
@@ -126,6 +164,7 @@ impl<'a> Cards<'a> {
         Cards {
             site,
             theme,
+            links: Links::new(site),
             cells: (0..n).map(|_| OnceLock::new()).collect(),
             editorial: (0..n).map(|_| OnceLock::new()).collect(),
             shared: (0..n).map(|_| OnceLock::new()).collect(),
@@ -142,7 +181,7 @@ impl<'a> Cards<'a> {
     }
 
     fn make(&self, id: ArticleId) -> Result<(Value, u64), Box<Diagnostic>> {
-        let fields = Value::from_serializable(&card(self.site, self.site.article(id)));
+        let fields = Value::from_serializable(&card(self.site, &self.links, self.site.article(id)));
         let Some(before) = self.remember else { return Ok((with_markup(fields, self.theme)?, 0)) };
         let print = super::fingerprint(&fields);
         match before.and_then(|b| b.get(&print)) {
@@ -282,11 +321,12 @@ pub struct ArticleView<'a> {
     updated: Option<DateView>,
     summary: &'a str,
     content: &'a str,
-    source: Option<Link<'a>>,
+    /// The links are `Links`'.
+    source: Option<Value>,
     url: Option<&'a str>,
-    topics: Vec<Link<'a>>,
-    people: Vec<Link<'a>>,
-    places: Vec<Link<'a>>,
+    topics: Vec<Value>,
+    people: Vec<Value>,
+    places: Vec<Value>,
     edition: Link<'a>,
     day: Link<'a>,
     draft: bool,
@@ -294,7 +334,7 @@ pub struct ArticleView<'a> {
 }
 
 /// The article page's `article`.
-pub fn article_view<'a>(site: &'a Site, a: &'a Article) -> ArticleView<'a> {
+pub fn article_view<'a>(site: &'a Site, links: &Links, a: &'a Article) -> ArticleView<'a> {
     let e = &site.editions[a.edition];
     ArticleView {
         title: &a.title,
@@ -305,11 +345,11 @@ pub fn article_view<'a>(site: &'a Site, a: &'a Article) -> ArticleView<'a> {
         updated: a.updated.as_ref().map(DateView::new),
         summary: &a.summary,
         content: &a.body_html,
-        source: a.source.map(|s| entity_link(site, EntityKind::Source, s.0)),
+        source: a.source.map(|s| links.entity(EntityKind::Source, s)),
         url: a.url.as_deref(),
-        topics: a.topics.iter().map(|t| topic_link(site, t.0)).collect(),
-        people: a.people.iter().map(|p| entity_link(site, EntityKind::Person, p.0)).collect(),
-        places: a.places.iter().map(|p| entity_link(site, EntityKind::Place, p.0)).collect(),
+        topics: a.topics.iter().map(|t| links.topic(*t)).collect(),
+        people: a.people.iter().map(|p| links.entity(EntityKind::Person, *p)).collect(),
+        places: a.places.iter().map(|p| links.entity(EntityKind::Place, *p)).collect(),
         edition: Link { name: &e.title, href: site.href(&e.route) },
         day: Link { name: "", href: site.href(&crate::routes::layout::day(a.day)) },
         draft: a.draft,
