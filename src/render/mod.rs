@@ -436,9 +436,14 @@ impl<'a> Shared<'a> {
             (Fingerprints::Off, _) => {}
             (_, Some(fields)) => {
                 let map = site_value.as_map().expect("site is a map");
-                for field in fields {
+                let undefined = Value::undefined();
+                for (field, read) in fields {
                     f.bytes(LABEL, field.as_bytes());
-                    f.value(map.get(&tera::value::Key::Str(field)).unwrap_or(&Value::undefined()));
+                    let value = map.get(&tera::value::Key::Str(field)).unwrap_or(&undefined);
+                    match read {
+                        Some(read) => f.projected(value, read),
+                        None => f.value(value),
+                    }
                 }
             }
             (_, None) => f.value(&site_value),
@@ -1098,6 +1103,28 @@ impl Fingerprinter {
                 // Any kind a later Tera adds: its display.
                 _ => self.bytes(10, value.to_string().as_bytes()),
             },
+        }
+    }
+
+    /// Only the fields `read` of a map, or of each map in an array (with the array's length):
+    /// what templates that read nothing else of it can show.
+    fn projected(&mut self, value: &Value, read: &std::collections::BTreeSet<String>) {
+        let entry = |f: &mut Self, value: &Value| match value.as_map() {
+            Some(map) => {
+                f.bytes(11, &(read.len() as u64).to_le_bytes());
+                for key in read {
+                    f.bytes(12, key.as_bytes());
+                    f.value(map.get(&tera::value::Key::Str(key)).unwrap_or(&Value::undefined()));
+                }
+            }
+            None => f.value(value),
+        };
+        match value.as_array() {
+            Some(items) => {
+                self.bytes(5, &(items.len() as u64).to_le_bytes());
+                items.iter().for_each(|item| entry(self, item));
+            }
+            None => entry(self, value),
         }
     }
 

@@ -59,9 +59,9 @@ pub struct Theme {
     sources: BTreeMap<String, (String, String)>,
     /// Output path → bytes to copy.
     pub statics: BTreeMap<String, StaticData>,
-    /// The fields of `site` the templates read, or None when they may read any (see
+    /// What of `site` the templates read, or None when they may read anything (see
     /// `site_fields`).
-    pub site_fields: Option<BTreeSet<String>>,
+    pub site_fields: Option<SiteFields>,
 }
 
 impl std::fmt::Debug for Theme {
@@ -149,34 +149,113 @@ pub fn load(root: &Path, config: &Config) -> Result<Result<Theme, Vec<Diagnostic
     }
 }
 
-/// The fields of the `site` variable some template reads (`site.title`, `site.years`…), found
-/// by reading every template for the word `site`; None when some use is not a plain field
-/// access (`site` passed whole to a component, looped over, `site[...]`, or the whole context
-/// dumped with `__tera_context`). An overestimate (the word in text or a string counts too) is
-/// harmless: a rebuild then renders a few pages it could have kept. Pages whose fingerprint
-/// leaves out the fields no template reads would otherwise all change when an article's topic
-/// changes the counts in `site.topics`.
-fn site_fields<'a>(templates: impl Iterator<Item = &'a str>) -> Option<BTreeSet<String>> {
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let mut fields = BTreeSet::new();
-    for text in templates {
+/// What of `site` the templates read: each field some template reads, with the fields of its
+/// entries that are read (`site.years` is read as `{% for y in site.years %}{{ y.name }}`: the
+/// entries' `name`), or None for the whole value.
+pub type SiteFields = BTreeMap<String, Option<BTreeSet<String>>>;
+
+/// Finds what of `site` templates read, by reading every template for the word `site`: None
+/// when some use is not a plain field access (`site` passed whole to a component, looped over,
+/// `site[...]`, or the whole context dumped with `__tera_context`). A field is read whole unless
+/// every use of it is `site.F.G` (a field of it), a test of it (`{% if site.F %}`) or a loop over
+/// it (`{% for y in site.F %}`) whose variable, wherever the word appears in any template, is
+/// only ever the loop's or read for a field (`y.name`). An overestimate (the word in text or a
+/// string counts too) is harmless: a rebuild then renders a few pages it could have kept.
+/// Without this, every page would change when an article's topic changes the counts in
+/// `site.topics`, or a new article those in `site.years`, which the default theme never prints.
+fn site_fields<'a>(templates: impl Iterator<Item = &'a str>) -> Option<SiteFields> {
+    let texts: Vec<&str> = templates.collect();
+    let mut fields = SiteFields::new();
+    let mut loops: Vec<(String, &str)> = Vec::new();
+    for text in &texts {
         if text.contains("__tera_context") {
             return None;
         }
-        for (at, _) in text.match_indices("site") {
-            let before = text[..at].chars().next_back();
-            let after = &text[at + 4..];
-            if before.is_some_and(|c| word(c) || c == '.') || after.starts_with(word) {
-                continue;
-            }
-            let field: String = after.strip_prefix('.')?.chars().take_while(|c| word(*c)).collect();
+        for at in words(text, "site") {
+            let field = ident(text[at + 4..].strip_prefix('.')?);
             if field.is_empty() {
                 return None;
             }
-            fields.insert(field);
+            let rest = &text[at + 5 + field.len()..];
+            let entry = fields.entry(field.to_string()).or_insert_with(|| Some(BTreeSet::new()));
+            if let Some(sub) = rest.strip_prefix('.') {
+                // `site.F.0` is an entry of it, not a field.
+                let sub = ident(sub);
+                match (entry, sub.is_empty() || sub.starts_with(|c: char| c.is_ascii_digit())) {
+                    (Some(subs), false) => {
+                        subs.insert(sub.to_string());
+                    }
+                    (entry, _) => *entry = None,
+                }
+            } else if let Some(var) = loop_variable(&text[..at], rest) {
+                loops.push((field.to_string(), var));
+            } else if !is_test(&text[..at], rest) {
+                *entry = None;
+            }
+        }
+    }
+    for (field, var) in loops {
+        for text in &texts {
+            for at in words(text, var) {
+                let (before, after) = (&text[..at], &text[at + var.len()..]);
+                let binding = last_word(before.trim_end()) == "for" && ident(after.trim_start()) == "in";
+                if binding {
+                    continue;
+                }
+                let read = after.strip_prefix('.').map(ident).unwrap_or_default();
+                let entry = fields.get_mut(&field).expect("a field is known before its loops");
+                match (entry, read.is_empty()) {
+                    (Some(subs), false) => {
+                        subs.insert(read.to_string());
+                    }
+                    (entry, _) => *entry = None,
+                }
+            }
         }
     }
     Some(fields)
+}
+
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// Where `name` appears in `text` as a whole word that is not itself a field (`x.name`).
+fn words<'t>(text: &'t str, name: &'t str) -> impl Iterator<Item = usize> + 't {
+    text.match_indices(name).map(|(at, _)| at).filter(move |&at| {
+        let before = text[..at].chars().next_back();
+        !before.is_some_and(|c| is_word(c) || c == '.') && !text[at + name.len()..].starts_with(is_word)
+    })
+}
+
+/// The identifier `text` starts with (empty if none).
+fn ident(text: &str) -> &str {
+    &text[..text.find(|c| !is_word(c)).unwrap_or(text.len())]
+}
+
+fn last_word(text: &str) -> &str {
+    &text[text.rfind(|c| !is_word(c)).map_or(0, |i| i + 1)..]
+}
+
+/// The variable of `{% for V in site.F %}`, given what comes before `site.F` and after it.
+fn loop_variable<'t>(before: &'t str, after: &str) -> Option<&'t str> {
+    let after = after.trim_start();
+    let before = before.trim_end();
+    if !(after.starts_with("%}") || after.starts_with("-%}")) || last_word(before) != "in" {
+        return None;
+    }
+    let before = before[..before.len() - 2].trim_end();
+    let var = last_word(before);
+    let before = before[..before.len() - var.len()].trim_end();
+    (!var.is_empty() && last_word(before) == "for").then_some(var)
+}
+
+/// True when `site.F`, between `before` and `after`, is only tested: `{% if site.F %}`,
+/// `{% if not site.F and … %}`.
+fn is_test(before: &str, after: &str) -> bool {
+    let after = after.trim_start();
+    let ends = after.starts_with("%}") || after.starts_with("-%}") || matches!(ident(after), "and" | "or");
+    ends && matches!(last_word(before.trim_end()), "if" | "elif" | "not" | "and" | "or")
 }
 
 fn add_templates(dir: &Path, label: &str, sources: &mut BTreeMap<String, (String, String)>) -> Result<(), Error> {
@@ -201,7 +280,13 @@ mod tests {
     use super::*;
 
     fn fields(templates: &[&str]) -> Option<Vec<String>> {
-        site_fields(templates.iter().copied()).map(|f| f.into_iter().collect())
+        site_fields(templates.iter().copied()).map(|f| f.into_keys().collect())
+    }
+
+    /// The fields of `site.<field>`'s entries found read (None: all of it).
+    fn read(templates: &[&str], field: &str) -> Option<Vec<String>> {
+        let fields = site_fields(templates.iter().copied()).expect("site is read by field");
+        fields[field].as_ref().map(|f| f.iter().cloned().collect())
     }
 
     #[test]
@@ -213,6 +298,8 @@ mod tests {
         let builtin: Vec<&str> = BUILTIN_TEMPLATES.iter().map(|(_, t)| *t).collect();
         let found = fields(&builtin).expect("the default theme reads only fields of site");
         assert!(found.contains(&"years".to_string()) && !found.contains(&"topics".to_string()), "{found:?}");
+        // The default theme shows the years' names and links, never their counts.
+        assert_eq!(read(&builtin, "years"), Some(vec!["href".into(), "name".into()]));
     }
 
     #[test]
@@ -227,6 +314,43 @@ mod tests {
             "{{ site. }}",
         ] {
             assert_eq!(fields(&["{{ site.title }}", template]), None, "{template}");
+        }
+    }
+
+    #[test]
+    fn entries_read_only_by_field_in_loops_and_tests_are_read_in_part() {
+        let years = "{%- if site.years and x -%}{% for y in site.years -%}<a href=\"{{ y.href }}\">{{ y.name }}</a>{% endfor %}{% endif %}";
+        assert_eq!(read(&[years], "years"), Some(vec!["href".into(), "name".into()]));
+        // A field read anywhere of a variable with the loop's name counts, in any template.
+        assert_eq!(read(&[years, "{{ y.count }}"], "years"), Some(vec!["count".into(), "href".into(), "name".into()]));
+        assert_eq!(
+            read(&["{% if not site.latest_edition %}{{ site.latest_edition.name }}{% endif %}"], "latest_edition"),
+            Some(vec!["name".into()])
+        );
+        assert_eq!(read(&["{{ site.title }}"], "title"), None, "printed whole");
+        for other in [
+            "{{ y }}",
+            "{{ y[\"count\"] }}",
+            "{{ y | json_encode }}",
+            "{% set z = y %}",
+            "<list items={y} />",
+            "{% if y is defined %}{% endif %}",
+            "{{ y.}}",
+        ] {
+            assert_eq!(read(&[years, other], "years"), None, "{other}");
+        }
+        for whole in [
+            "{{ site.years | length }}",
+            "{{ site.years[0].count }}",
+            "{% set ys = site.years %}",
+            "{% for y in site.years | reverse %}{{ y.name }}{% endfor %}",
+            "{% for i, y in site.years %}{{ y.name }}{% endfor %}",
+            "{{ site.years or 1 }}",
+            "{% if site.years == 1 %}{% endif %}",
+            "{{ site.years.}}",
+            "{{ site.years.0.count }}",
+        ] {
+            assert_eq!(read(&[whole], "years"), None, "{whole}");
         }
     }
 }

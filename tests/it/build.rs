@@ -398,6 +398,7 @@ fn partial_rebuilds(rebuilds: bool) {
             Some("content/2025/03/04/claim.md"),
             Some(28),
         ),
+        // The years' counts change, but the default theme shows only their names and links.
         (
             "an article added",
             |s| {
@@ -407,13 +408,13 @@ fn partial_rebuilds(rebuilds: bool) {
                 )
             },
             Some("content/2025/03/06/new.md"),
-            Some(46),
+            Some(21),
         ),
         (
             "an article deleted",
             |s| std::fs::remove_file(s.root.join("content/2025/02/20/earlier.md")).unwrap(),
             Some("content/2025/02/20/earlier.md"),
-            Some(38),
+            Some(21),
         ),
         (
             "a topic renamed",
