@@ -250,12 +250,15 @@ fn loop_variable<'t>(before: &'t str, after: &str) -> Option<&'t str> {
     (!var.is_empty() && last_word(before) == "for").then_some(var)
 }
 
-/// True when `site.F`, between `before` and `after`, is only tested: `{% if site.F %}`,
-/// `{% if not site.F and … %}`.
+/// True when `site.F`, between `before` and `after`, is only tested, in the condition of an
+/// `if` or `elif` tag: `{% if site.F %}`, `{% if not site.F and … %}` (elsewhere, `x or site.F`
+/// may be the value itself).
 fn is_test(before: &str, after: &str) -> bool {
     let after = after.trim_start();
     let ends = after.starts_with("%}") || after.starts_with("-%}") || matches!(ident(after), "and" | "or");
-    ends && matches!(last_word(before.trim_end()), "if" | "elif" | "not" | "and" | "or")
+    let tag = before.rfind("{%").map(|i| before[i + 2..].trim_start_matches('-').trim_start());
+    let condition = tag.is_some_and(|t| matches!(ident(t), "if" | "elif") && !t.contains("%}"));
+    ends && condition && matches!(last_word(before.trim_end()), "if" | "elif" | "not" | "and" | "or")
 }
 
 fn add_templates(dir: &Path, label: &str, sources: &mut BTreeMap<String, (String, String)>) -> Result<(), Error> {
@@ -347,6 +350,8 @@ mod tests {
             "{% for i, y in site.years %}{{ y.name }}{% endfor %}",
             "{{ site.years or 1 }}",
             "{% if site.years == 1 %}{% endif %}",
+            "{% set ys = x or site.years %}{% for y in ys %}{{ y.count }}{% endfor %}",
+            "{% if x in site.years %}{% endif %}",
             "{{ site.years.}}",
             "{{ site.years.0.count }}",
         ] {
