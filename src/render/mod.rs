@@ -283,20 +283,27 @@ pub fn render_texts(
     for id in &changes.cards {
         card_pages(site, *id).into_iter().for_each(&mut add);
     }
-    let (_, mut done) = shared.render_jobs(&jobs, sink)?;
+    // The files made from the model as a whole are made meanwhile.
+    let (done, generated) = rayon::join(
+        || shared.render_jobs(&jobs, sink),
+        || {
+            let mut generated = Vec::new();
+            if site_feed {
+                generated.push(("feed.json".to_string(), feeds::json_feed(site, &feeds::newest(site, FeedOf::Site))));
+            }
+            let mut shards: Vec<usize> = changes.summaries.iter().map(|id| search::shard_of(*id)).collect();
+            shards.sort_unstable();
+            shards.dedup();
+            generated.extend(shards.into_iter().map(|i| search::shard(site, i)));
+            if !changes.titles.is_empty() {
+                generated.push(search::titles(site));
+                generated.push(("news-sitemap.xml".to_string(), seo::news_sitemap(site)));
+            }
+            generated
+        },
+    );
+    let (_, mut done) = done?;
     done.memo.cards = shared.cards.memo();
-    let mut generated = Vec::new();
-    if site_feed {
-        generated.push(("feed.json".to_string(), feeds::json_feed(site, &feeds::newest(site, FeedOf::Site))));
-    }
-    let mut shards: Vec<usize> = changes.summaries.iter().map(|id| search::shard_of(*id)).collect();
-    shards.sort_unstable();
-    shards.dedup();
-    generated.extend(shards.into_iter().map(|i| search::shard(site, i)));
-    if !changes.titles.is_empty() {
-        generated.push(search::titles(site));
-        generated.push(("news-sitemap.xml".to_string(), seo::news_sitemap(site)));
-    }
     done.files += generated.len();
     for (path, text) in generated {
         sink.put(path, FileData::Bytes(text.into())).map_err(RenderError::Env)?;
