@@ -75,17 +75,14 @@ impl Serialize for Entry<'_> {
         use serde::ser::SerializeTuple;
         let a = self.0;
         // Routes that start with the article's own date are stored without it: "~slug/".
-        let day = a.day.to_string();
-        let (ymd, len) = (day.as_str(), day.len());
-        let folder = format!("{}/{}/{}/", &ymd[..len - 6], &ymd[len - 5..len - 3], &ymd[len - 2..]);
-        let route = match a.route.strip_prefix(&folder) {
+        let route = match a.route.strip_prefix(&crate::routes::layout::day(a.day)) {
             Some(rest) => std::borrow::Cow::Owned(format!("~{rest}")),
             None => std::borrow::Cow::Borrowed(a.route.as_str()),
         };
         let mut t = serializer.serialize_tuple(7)?;
         t.serialize_element(&a.title)?;
         t.serialize_element(&route)?;
-        t.serialize_element(&day)?;
+        t.serialize_element(&a.day.to_string())?;
         t.serialize_element(&a.source.map_or(-1, |s| s.0 as i64))?;
         t.serialize_element(&Numbers(a.topics.iter().map(|t| t.0)))?;
         t.serialize_element(&Numbers(a.people.iter().map(|p| p.0)))?;
