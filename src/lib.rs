@@ -141,17 +141,21 @@ pub fn build_after(
     previous: Option<&Build>,
     content_files: Option<&[PathBuf]>,
 ) -> Result<Build, Failure> {
-    if let (Some(previous), Some(files)) = (previous, content_files)
-        && let Some(b) = rebuild_texts(opts, previous, files)?
+    // The changed article files, read once for either path (against no files when the last
+    // build kept none: then only the text path can use them).
+    let reloaded = match (previous, content_files) {
+        (Some(p), Some(files)) => source::reload(&opts.root, p.sources.as_deref().unwrap_or_default(), files)?,
+        _ => None,
+    };
+    if let (Some(previous), Some(files), Some(reloaded)) = (previous, content_files, &reloaded)
+        && let Some(b) = rebuild_texts(opts, previous, files, reloaded)?
     {
         return Ok(b);
     }
     let content_only = content_files.is_some();
     let empty = model::Memo::default();
-    let reloaded = match (previous, content_files) {
-        (Some(Build { sources: Some(sources), assets, .. }), Some(files)) => {
-            source::reload(&opts.root, sources, files)?.map(|r| (r, assets.clone()))
-        }
+    let reloaded = match previous {
+        Some(Build { sources: Some(_), assets, .. }) => reloaded.map(|r| (r, assets.clone())),
         _ => None,
     };
     let prepared = prepare(opts, Some(previous.map_or(&empty, |p| &p.memo)), reloaded)?;
@@ -206,13 +210,15 @@ pub fn build_after(
 }
 
 /// The fast path of `build_after`: only article files changed, each only in its wording.
-fn rebuild_texts(opts: &BuildOptions, previous: &Build, files: &[PathBuf]) -> Result<Option<Build>, Failure> {
+fn rebuild_texts(
+    opts: &BuildOptions,
+    previous: &Build,
+    files: &[PathBuf],
+    reloaded: &source::Reloaded,
+) -> Result<Option<Build>, Failure> {
     let mut clock = Clock::default();
     clock.lap("start");
-    // Only article files, each still there and text (a failure to read is the slower path's
-    // to report).
-    let kept = previous.sources.as_deref().unwrap_or_default();
-    let Ok(Some(reloaded)) = source::reload(&opts.root, kept, files) else { return Ok(None) };
+    // Only article files, each still there and text (the slower path reports the others).
     if reloaded.read.len() != files.len() || !reloaded.diagnostics.is_empty() {
         return Ok(None);
     }
@@ -240,7 +246,7 @@ fn rebuild_texts(opts: &BuildOptions, previous: &Build, files: &[PathBuf]) -> Re
         memo,
         render_memo: rendered.memo,
         theme: previous.theme.clone(),
-        sources: previous.sources.is_some().then_some(reloaded.articles),
+        sources: previous.sources.is_some().then(|| reloaded.articles.clone()),
     }))
 }
 

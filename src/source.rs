@@ -91,17 +91,8 @@ pub fn load_content(root: &Path) -> Result<Content, Error> {
     let dir = root.join("content");
     let (md, assets): (Vec<_>, Vec<_>) = walk(&dir)?.into_iter().partition(|(_, rel)| rel.ends_with(".md"));
     // Reading in parallel keeps both cores busy on cold caches; order is kept.
-    let read: Vec<Result<Result<Source, Diagnostic>, Error>> = md
-        .into_par_iter()
-        .map(|(abs, rel)| {
-            let bytes = std::fs::read(&abs).map_err(Error::io("reading", &abs))?;
-            let path = Path::new("content").join(&rel);
-            Ok(match String::from_utf8(bytes) {
-                Ok(text) => Ok(Source { path, rel, text }),
-                Err(e) => Err(not_utf8(&path, &e)),
-            })
-        })
-        .collect();
+    let read: Vec<Result<Result<Source, Diagnostic>, Error>> =
+        md.into_par_iter().map(|(abs, rel)| read_article(&abs, Path::new("content").join(&rel), rel)).collect();
     let mut content = Content::default();
     for r in read {
         match r? {
@@ -135,25 +126,22 @@ pub fn reload(root: &Path, previous: &[Arc<Source>], changed: &[PathBuf]) -> Res
         let at = articles.binary_search_by(|a| Path::new(&a.rel).cmp(Path::new(&rel)));
         let abs = root.join(path);
         match std::fs::symlink_metadata(&abs) {
-            Ok(m) if m.is_file() => {
-                let bytes = std::fs::read(&abs).map_err(Error::io("reading", &abs))?;
-                match (String::from_utf8(bytes), at) {
-                    (Ok(text), at) => {
-                        let source = Arc::new(Source { path: path.clone(), rel, text });
-                        read.push(source.clone());
-                        match at {
-                            Ok(i) => articles[i] = source,
-                            Err(i) => articles.insert(i, source),
-                        }
-                    }
-                    (Err(e), at) => {
-                        diagnostics.push(not_utf8(path, &e));
-                        if let Ok(i) = at {
-                            articles.remove(i);
-                        }
+            Ok(m) if m.is_file() => match read_article(&abs, path.clone(), rel)? {
+                Ok(source) => {
+                    let source = Arc::new(source);
+                    read.push(source.clone());
+                    match at {
+                        Ok(i) => articles[i] = source,
+                        Err(i) => articles.insert(i, source),
                     }
                 }
-            }
+                Err(d) => {
+                    diagnostics.push(d);
+                    if let Ok(i) = at {
+                        articles.remove(i);
+                    }
+                }
+            },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if let Ok(i) = at {
                     articles.remove(i);
@@ -177,10 +165,16 @@ pub struct Reloaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-fn not_utf8(path: &Path, e: &std::string::FromUtf8Error) -> Diagnostic {
-    Diagnostic::error(format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
-        .in_file(path)
-        .with_hint("save the file as UTF-8")
+/// Reads the article at `abs` (`path` relative to the root, `rel` to `content/`): the file, or
+/// the diagnostic of one that is not UTF-8.
+fn read_article(abs: &Path, path: PathBuf, rel: String) -> Result<Result<Source, Diagnostic>, Error> {
+    let bytes = std::fs::read(abs).map_err(Error::io("reading", abs))?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => Ok(Source { path, rel, text }),
+        Err(e) => Err(Diagnostic::error(format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+            .in_file(&path)
+            .with_hint("save the file as UTF-8")),
+    })
 }
 
 /// Reads a text file that must exist.
