@@ -87,8 +87,9 @@ struct Source<'a> {
     url: String,
 }
 
+/// An article as a feed's template sees it.
 #[derive(Serialize)]
-struct Item<'a> {
+pub struct Item<'a> {
     id: String,
     title: &'a str,
     permalink: String,
@@ -135,10 +136,9 @@ impl Items {
         }
     }
 
-    /// The template value of an article's item in feed `of` (`content` is none in a feed of
-    /// summaries).
-    pub fn value(&self, site: &Site, id: ArticleId, of: FeedOf) -> Value {
-        Value::from_serializable(&self.item(site, site.article(id), of))
+    /// The items of some articles in feed `of` (`content` is none in a feed of summaries).
+    pub fn items<'a>(&self, site: &'a Site, ids: &[ArticleId], of: FeedOf) -> Vec<Item<'a>> {
+        ids.iter().map(|id| self.item(site, site.article(*id), of)).collect()
     }
 }
 

@@ -5,6 +5,7 @@
 //! collected with the template's file and line and the page being rendered.
 
 pub mod feeds;
+mod print;
 pub mod search;
 pub mod seo;
 pub mod theme;
@@ -161,7 +162,7 @@ struct Page {
 /// pages is fingerprinted once per thread.
 #[derive(Default)]
 struct Scratch {
-    /// The render it serves (`Shared::generation`): cards of an earlier one are forgotten.
+    /// The render it serves (`Shared::generation`; see `with_scratch`).
     generation: u64,
     /// The page being rendered.
     body: Vec<u8>,
@@ -177,12 +178,18 @@ thread_local! {
 static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Runs `f` with this thread's scratch state, emptied for the render `generation` (or with a
-/// new one, should the thread's be in use).
-fn with_scratch<T>(generation: u64, f: impl FnOnce(&mut Scratch) -> T) -> T {
+/// new one, should the thread's be in use). The fingerprints of cards stay known from one
+/// render to the next, by address: a rebuild shows mostly the last one's cards (`CardMemo`),
+/// and each card is held where its fingerprint is, so that its address is not reused. All are
+/// forgotten once more are held than three for each of the site's `articles` (its card and two
+/// related variants): after a template edit, every card is new.
+fn with_scratch<T>(generation: u64, articles: usize, f: impl FnOnce(&mut Scratch) -> T) -> T {
     let run = |scratch: &mut Scratch| {
         if scratch.generation != generation {
             scratch.generation = generation;
-            scratch.prints.cards.clear();
+            if scratch.prints.cards.len() > 3 * articles {
+                scratch.prints.cards.clear();
+            }
         }
         scratch.body.clear();
         f(scratch)
@@ -496,7 +503,7 @@ impl<'a> Shared<'a> {
         let results: Vec<Result<(Page, bool), Failed>> = jobs
             .par_iter()
             .map(|job| {
-                with_scratch(self.generation, |scratch| {
+                with_scratch(self.generation, self.site.articles.len(), |scratch| {
                     let mut page = self.render(job, scratch).map_err(Failed::Template)?;
                     let file = routes::file_for(&page.route);
                     let kept = page.kept.take();
@@ -570,7 +577,13 @@ impl<'a> Shared<'a> {
         meta.own_feed = Some(link);
     }
 
-    fn paginate(&self, ctx: &mut Vars, base: &str, ids: &[ArticleId], page: usize) -> Result<Lastmod, Box<Diagnostic>> {
+    fn paginate(
+        &self,
+        ctx: &mut Vars<'_>,
+        base: &str,
+        ids: &[ArticleId],
+        page: usize,
+    ) -> Result<Lastmod, Box<Diagnostic>> {
         let per = self.site.config.per_page;
         let total = pages(ids.len(), per);
         let start = ((page - 1) * per).min(ids.len());
@@ -593,9 +606,28 @@ impl<'a> Shared<'a> {
         ids.iter().map(|id| self.site.article(*id)).map(|a| a.updated.unwrap_or(a.date)).max()
     }
 
+    /// Renders a page into the scratch buffer. With fingerprints to reuse, the page's variables
+    /// are first only fingerprinted, and made (and the page rendered) only when the fingerprint
+    /// is not the last build's: otherwise the last build's file is kept.
     fn render(&self, job: &Job, scratch: &mut Scratch) -> Result<Page, Box<Diagnostic>> {
+        match self.prints {
+            Fingerprints::Off => self.page(job, scratch, Make::Values),
+            Fingerprints::Make => self.page(job, scratch, Make::Both),
+            Fingerprints::Reuse(..) => {
+                let printed = self.page(job, scratch, Make::Print)?;
+                if printed.kept.is_some() {
+                    return Ok(printed);
+                }
+                let made = self.page(job, scratch, Make::Values)?;
+                Ok(Page { print: printed.print, ..made })
+            }
+        }
+    }
+
+    fn page(&self, job: &Job, scratch: &mut Scratch, make: Make) -> Result<Page, Box<Diagnostic>> {
         let site = self.site;
-        let mut ctx = Vars::default();
+        let Scratch { body, prints, .. } = scratch;
+        let mut ctx = Vars::new(make, prints);
         let route = job.route(site);
         let (template, meta, lastmod): (&str, Option<PageMeta>, Option<DateTime<FixedOffset>>) = match *job {
             Job::Home => {
@@ -780,46 +812,58 @@ impl<'a> Shared<'a> {
             }
             Job::NotFound => {
                 let meta = self.meta("404", "Page not found".into(), String::new(), "404.html");
-                let (print, kept) = self.finish(job, "404.html", &route, Some(meta), ctx, scratch)?;
+                let (print, kept) = self.finish(job, "404.html", &route, Some(meta), ctx, body)?;
                 return Ok(Page { route, sitemap: None, print, kept });
             }
             Job::Atom(of) => {
                 let ids = feeds::newest(site, of);
                 ctx.insert_value("feed", feeds::feed_value(site, of, &route, &ids));
-                ctx.insert_value(
-                    "items",
-                    Value::from(ids.iter().map(|id| self.items.value(site, *id, of)).collect::<Vec<_>>()),
-                );
+                ctx.insert("items", &self.items.items(site, &ids, of));
                 ("atom.xml", None, None)
             }
             Job::Rss => {
                 let ids = feeds::newest(site, FeedOf::Site);
                 ctx.insert_value("feed", feeds::feed_value(site, FeedOf::Site, "rss.xml", &ids));
-                ctx.insert_value(
-                    "items",
-                    Value::from(ids.iter().map(|id| self.items.value(site, *id, FeedOf::Site)).collect::<Vec<_>>()),
-                );
+                ctx.insert("items", &self.items.items(site, &ids, FeedOf::Site));
                 ("rss.xml", None, None)
             }
         };
         let is_page = meta.is_some();
-        let (print, kept) = self.finish(job, template, &route, meta, ctx, scratch)?;
+        let (print, kept) = self.finish(job, template, &route, meta, ctx, body)?;
         Ok(Page { route, sitemap: is_page.then_some(lastmod), print, kept })
     }
 
-    /// Adds the shared values and renders into the scratch buffer, naming the page in any
-    /// error. Bytes, not a String: what is written needs no UTF-8 check (Tera writes only strs).
-    /// With fingerprints on, returns the page's; when the last build's file has it, that file
-    /// is returned instead and nothing is rendered.
+    /// Adds the shared values and renders into `body`, naming the page in any error. Bytes, not
+    /// a String: what is written needs no UTF-8 check (Tera writes only strs). With fingerprints
+    /// on, returns the page's; when the last build's file has it, that file is returned instead
+    /// and nothing is rendered. Without values (`Make::Print`) nothing is rendered either.
     fn finish(
         &self,
         job: &Job,
         template: &str,
         route: &str,
         meta: Option<PageMeta>,
-        ctx: Vars,
-        scratch: &mut Scratch,
+        ctx: Vars<'_>,
+        body: &mut Vec<u8>,
     ) -> Result<(Option<u64>, Option<FileData>), Box<Diagnostic>> {
+        let Vars { values, print } = ctx;
+        let print = print.map(|f| {
+            f.bytes(LABEL, template.as_bytes());
+            f.bytes(LABEL, route.as_bytes());
+            f.bytes(LABEL, &self.site_print.to_le_bytes());
+            // `page`: the metadata, then its feeds (the page's own, then the site's).
+            let page = (&meta, meta.as_ref().map(|m| &m.own_feed));
+            serde::Serialize::serialize(&page, print::Printer(f)).expect("fingerprinting does not fail");
+            self.site_feeds.iter().for_each(|feed| f.value(feed));
+            f.finish()
+        });
+        if let (Fingerprints::Reuse(output, memo), Some(print)) = (self.prints, print)
+            && memo.prints.get(&route_key(route)) == Some(&print)
+            && let Some(data) = output.files.get(&routes::file_for(route))
+        {
+            return Ok((Some(print), Some(data.clone())));
+        }
+        let Some(values) = values else { return Ok((print, None)) };
         let page = meta.as_ref().map(|m| {
             let mut page = Value::from_serializable(m).into_map().expect("page metadata is a map");
             let own = m.own_feed.as_ref().map(Value::from_serializable);
@@ -829,36 +873,15 @@ impl<'a> Shared<'a> {
             );
             Value::from(page)
         });
-        let print = match self.prints {
-            Fingerprints::Off => None,
-            Fingerprints::Make | Fingerprints::Reuse(..) => {
-                let f = &mut scratch.prints;
-                f.bytes(LABEL, template.as_bytes());
-                f.bytes(LABEL, route.as_bytes());
-                f.bytes(LABEL, &self.site_print.to_le_bytes());
-                f.value(page.as_ref().unwrap_or(&Value::undefined()));
-                for (key, value) in &ctx.0 {
-                    f.bytes(LABEL, key.as_bytes());
-                    f.value(value);
-                }
-                Some(f.finish())
-            }
-        };
-        if let (Fingerprints::Reuse(output, memo), Some(print)) = (self.prints, print)
-            && memo.prints.get(&route_key(route)) == Some(&print)
-            && let Some(data) = output.files.get(&routes::file_for(route))
-        {
-            return Ok((Some(print), Some(data.clone())));
-        }
         let mut full = Context::new();
         full.insert_value("site", self.site_value.clone());
         if let Some(page) = page {
             full.insert_value("page", page);
         }
-        for (key, value) in ctx.0 {
+        for (key, value) in values {
             full.insert_value(key, value);
         }
-        self.theme.tera.render_to(template, &full, &mut scratch.body).map_err(|e| {
+        self.theme.tera.render_to(template, &full, body).map_err(|e| {
             let page = match job {
                 Job::Article(id) => format!("/{route} from {}", self.site.article(*id).path.display()),
                 _ => format!("/{route}"),
@@ -871,7 +894,7 @@ impl<'a> Shared<'a> {
     #[allow(clippy::too_many_arguments)]
     fn archive(
         &self,
-        ctx: &mut Vars,
+        ctx: &mut Vars<'_>,
         route: &str,
         kind: &'static str,
         list: &[Period],
@@ -1018,22 +1041,53 @@ struct Term<'a> {
     count: usize,
 }
 
-/// A page's own template variables (`site` and `page` are added to them), in the order set:
-/// a list rather than a `Context`, so that they can be fingerprinted before rendering.
-#[derive(Default)]
-struct Vars(Vec<(&'static str, Value)>);
+/// What rendering a page makes of its variables.
+#[derive(Clone, Copy, PartialEq)]
+enum Make {
+    /// Template values, to render it (`digest build`).
+    Values,
+    /// Only its fingerprint: a rebuild that can keep the page as the last build made it needs
+    /// no values (most pages of a rebuild; see `Shared::render`).
+    Print,
+    /// Both (a build that a later one will compare with).
+    Both,
+}
 
-impl Vars {
+/// A page's own template variables (`site` and `page` are added to them), in the order set: a
+/// list rather than a `Context`, so that they can be fingerprinted as they are set.
+struct Vars<'f> {
+    values: Option<Vec<(&'static str, Value)>>,
+    print: Option<&'f mut Fingerprinter>,
+}
+
+impl<'f> Vars<'f> {
+    fn new(make: Make, prints: &'f mut Fingerprinter) -> Self {
+        Vars { values: (make != Make::Print).then(Vec::new), print: (make != Make::Values).then_some(prints) }
+    }
+
     fn insert<T: serde::Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
-        self.0.push((key, Value::from_serializable(value)));
+        if let Some(f) = self.print.as_deref_mut() {
+            f.bytes(LABEL, key.as_bytes());
+            value.serialize(print::Printer(f)).expect("fingerprinting does not fail");
+        }
+        if let Some(values) = &mut self.values {
+            values.push((key, Value::from_serializable(value)));
+        }
     }
 
     fn insert_value(&mut self, key: &'static str, value: Value) {
-        self.0.push((key, value));
+        if let Some(f) = self.print.as_deref_mut() {
+            f.bytes(LABEL, key.as_bytes());
+            f.value(&value);
+        }
+        if let Some(values) = &mut self.values {
+            values.push((key, value));
+        }
     }
 }
 
 /// The fingerprint of one template value.
+#[cfg(test)]
 fn fingerprint(value: &Value) -> u64 {
     let mut f = Fingerprinter::default();
     f.value(value);
@@ -1303,6 +1357,40 @@ mod tests {
             assert_eq!(field(&x, "name").unwrap().as_str(), Some(name));
             assert!(std::ptr::eq(x.as_map().unwrap(), y.as_map().unwrap()), "one value, not two copies");
         }
+    }
+
+    #[test]
+    fn pages_fingerprinted_without_their_values_are_kept_when_unchanged() {
+        // A render that makes values and fingerprints both, then renders that only fingerprint
+        // first (`Make::Print`), of the same site assembled again and of a changed one.
+        let files = |b_title: &str| {
+            vec![
+                ("a.md", art("A", "people = [\"P\"]\nsource = \"Wire\"")),
+                ("b.md", art(b_title, "related = [\"A\"]")),
+                ("c.md", art("C", "")),
+            ]
+        };
+        let site_with = |b_title: &str| {
+            let f = files(b_title);
+            site_of(&f.iter().map(|(p, t)| (*p, t.as_str())).collect::<Vec<_>>(), "")
+        };
+        let site = site_with("B");
+        let theme = theme::load(std::path::Path::new("/nonexistent"), &site.config).unwrap().unwrap();
+        let render_into = |site: &Site, prints: Fingerprints| {
+            let sink = std::sync::Mutex::new(crate::output::Output::default());
+            let done = render(site, &theme, &sink, prints).unwrap();
+            (done, sink.into_inner().unwrap())
+        };
+        let (first, output) = render_into(&site, Fingerprints::Make);
+        let pages = jobs(&site).len();
+        let (again, same) = render_into(&site_with("B"), Fingerprints::Reuse(&output, &first.memo));
+        assert_eq!(same, output);
+        assert_eq!(again.files, first.files - pages, "every page kept");
+        // B's title shows on its page, its card's pages and A's (related to it, both ways).
+        let changed = site_with("Bee");
+        let (rebuilt, out) = render_into(&changed, Fingerprints::Reuse(&output, &first.memo));
+        assert_eq!(out, render_into(&changed, Fingerprints::Off).1);
+        assert!(rebuilt.files > again.files && rebuilt.files < first.files, "{} of {}", rebuilt.files, first.files);
     }
 
     #[test]

@@ -135,8 +135,10 @@ pub fn is_card(map: &tera::Map) -> bool {
     map.last().is_some_and(|(k, _)| matches!(k.as_str(), Some("brief" | "why")))
 }
 
-/// Cards a render made, by the fingerprint of their fields: a later render with the same
-/// templates takes them as they are rather than rendering their markup again.
+/// Cards a render made, by the fingerprint of their fields (a related list's variant, by a hash
+/// of that and its `why`): a later render with the same templates takes them as they are rather
+/// than rendering their markup again, and its fingerprints of them, known by address, still
+/// hold (see `render::with_scratch`).
 pub type CardMemo = std::collections::HashMap<u64, Value>;
 
 /// A card, and the fingerprint of its fields (0 unless cards are remembered).
@@ -150,8 +152,9 @@ pub struct Cards<'a> {
     /// The links cards show, also for the render's other values.
     pub links: Links,
     cells: Vec<Cell>,
-    editorial: Vec<OnceLock<Value>>,
-    shared: Vec<OnceLock<Value>>,
+    /// The cards with a `why`, and their keys in the memo.
+    editorial: Vec<OnceLock<(Value, u64)>>,
+    shared: Vec<OnceLock<(Value, u64)>>,
     /// Whether cards are fingerprinted (for `memo`), and those of the last render to reuse.
     remember: Option<Option<&'a CardMemo>>,
 }
@@ -174,19 +177,23 @@ impl<'a> Cards<'a> {
 
     /// One article's card.
     pub fn get(&self, id: ArticleId) -> Result<Value, Box<Diagnostic>> {
-        match self.cells[id.0 as usize].get_or_init(|| self.make(id)) {
-            Ok((card, _)) => Ok(card.clone()),
-            Err(e) => Err(e.clone()),
-        }
+        self.get_with_print(id).map(|(card, _)| card)
+    }
+
+    /// One article's card and the fingerprint of its fields.
+    fn get_with_print(&self, id: ArticleId) -> Result<(Value, u64), Box<Diagnostic>> {
+        self.cells[id.0 as usize].get_or_init(|| self.make(id)).clone()
     }
 
     fn make(&self, id: ArticleId) -> Result<(Value, u64), Box<Diagnostic>> {
-        let fields = Value::from_serializable(&card(self.site, &self.links, self.site.article(id)));
-        let Some(before) = self.remember else { return Ok((with_markup(fields, self.theme)?, 0)) };
-        let print = super::fingerprint(&fields);
+        let fields = card(self.site, &self.links, self.site.article(id));
+        let made = || with_markup(Value::from_serializable(&fields), self.theme);
+        let Some(before) = self.remember else { return Ok((made()?, 0)) };
+        // Fingerprinted as it is: its value is made only when the last render's is not reused.
+        let print = super::print::of(&fields);
         match before.and_then(|b| b.get(&print)) {
             Some(made) => Ok((made.clone(), print)),
-            None => Ok((with_markup(fields, self.theme)?, print)),
+            None => Ok((made()?, print)),
         }
     }
 
@@ -195,7 +202,13 @@ impl<'a> Cards<'a> {
         if self.remember.is_none() {
             return CardMemo::new();
         }
-        self.cells.iter().filter_map(|c| c.get()?.as_ref().ok()).map(|(card, print)| (*print, card.clone())).collect()
+        let related = self.editorial.iter().chain(&self.shared).filter_map(OnceLock::get);
+        self.cells
+            .iter()
+            .filter_map(|c| c.get()?.as_ref().ok())
+            .chain(related)
+            .map(|(card, print)| (*print, card.clone()))
+            .collect()
     }
 
     /// Everything made, for the caller to free (see `lib::drop_later`).
@@ -217,13 +230,24 @@ impl<'a> Cards<'a> {
                     Why::Editorial => (&self.editorial, "editorial"),
                     Why::Shared => (&self.shared, "shared"),
                 };
-                let plain = self.get(*id)?;
+                let (plain, print) = self.get_with_print(*id)?;
                 Ok(cells[id.0 as usize]
                     .get_or_init(|| {
+                        // Kept in the memo under a key of its own (none without one).
+                        let key = match self.remember {
+                            Some(_) => {
+                                twox_hash::XxHash3_64::oneshot(&[&print.to_le_bytes()[..], label.as_bytes()].concat())
+                            }
+                            None => 0,
+                        };
+                        if let Some(made) = self.remember.flatten().and_then(|b| b.get(&key)) {
+                            return (made.clone(), key);
+                        }
                         let mut map = plain.into_map().expect("a card is a map");
                         map.insert("why".into(), Value::from(label));
-                        Value::from(map)
+                        (Value::from(map), key)
                     })
+                    .0
                     .clone())
             }
             Related::External { title, url } => with_markup(
