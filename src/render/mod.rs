@@ -90,7 +90,8 @@ struct Shared<'a> {
     site_feeds: Vec<Value>,
     /// Whether pages are fingerprinted, and against what.
     prints: Fingerprints<'a>,
-    /// The fingerprint of the fields of `site` the templates read (when fingerprinting).
+    /// The fingerprint of the fields of `site` the templates read and of the site's feeds (when
+    /// fingerprinting): what every page shows alike.
     site_print: u64,
     /// This render's number, unique in the process.
     generation: u64,
@@ -445,7 +446,25 @@ impl<'a> Shared<'a> {
     fn new(site: &'a Site, theme: &'a Theme, prints: Fingerprints<'a>) -> Self {
         let shared_titles = site.shared_titles();
         let site_value = view::site_view(site);
+        let site_feeds: Vec<Value> = [
+            ("Atom", "atom.xml", "application/atom+xml"),
+            ("RSS", "rss.xml", "application/rss+xml"),
+            ("JSON Feed", "feed.json", "application/feed+json"),
+        ]
+        .iter()
+        .map(|(name, file, mime)| {
+            Value::from_serializable(&FeedLink {
+                title: format!("{} ({name})", site.config.title),
+                href: site.href(file),
+                mime,
+            })
+        })
+        .collect();
         let mut f = Fingerprinter::default();
+        if !matches!(prints, Fingerprints::Off) {
+            // The site's feeds end every page's `page.feeds`: counted here, once for all pages.
+            site_feeds.iter().for_each(|feed| f.value(feed));
+        }
         match (prints, &theme.site_fields) {
             (Fingerprints::Off, _) => {}
             (_, Some(fields)) => {
@@ -480,19 +499,7 @@ impl<'a> Shared<'a> {
             site_value,
             items: feeds::Items::new(site),
             shared_titles,
-            site_feeds: [
-                ("Atom", "atom.xml", "application/atom+xml"),
-                ("RSS", "rss.xml", "application/rss+xml"),
-                ("JSON Feed", "feed.json", "application/feed+json"),
-            ]
-            .map(|(name, file, mime)| {
-                Value::from_serializable(&FeedLink {
-                    title: format!("{} ({name})", site.config.title),
-                    href: site.href(file),
-                    mime,
-                })
-            })
-            .to_vec(),
+            site_feeds,
         }
     }
 
@@ -851,10 +858,9 @@ impl<'a> Shared<'a> {
             f.bytes(LABEL, template.as_bytes());
             f.bytes(LABEL, route.as_bytes());
             f.bytes(LABEL, &self.site_print.to_le_bytes());
-            // `page`: the metadata, then its feeds (the page's own, then the site's).
+            // `page`: the metadata, then its own feed (the site's are in `site_print`).
             let page = (&meta, meta.as_ref().map(|m| &m.own_feed));
             serde::Serialize::serialize(&page, print::Printer(f)).expect("fingerprinting does not fail");
-            self.site_feeds.iter().for_each(|feed| f.value(feed));
             f.finish()
         });
         if let (Fingerprints::Reuse(output, memo), Some(print)) = (self.prints, print)
@@ -1086,14 +1092,6 @@ impl<'f> Vars<'f> {
     }
 }
 
-/// The fingerprint of one template value.
-#[cfg(test)]
-fn fingerprint(value: &Value) -> u64 {
-    let mut f = Fingerprinter::default();
-    f.value(value);
-    f.finish()
-}
-
 /// Fingerprints template values: each is written in a form no other value has (a tag per
 /// kind, lengths before contents) and hashed with xxh3, small pieces gathered in a buffer first.
 #[derive(Default)]
@@ -1101,8 +1099,8 @@ struct Fingerprinter {
     hasher: twox_hash::XxHash3_64,
     buf: Vec<u8>,
     /// Fingerprints of card values (maps ending with their markup, shown on many pages), by
-    /// address: each is written once per worker. The value is held so that its address is not
-    /// reused while it is here.
+    /// address: each is written once per worker, and known in later renders that reuse it (see
+    /// `with_scratch`). The value is held so that its address is not reused while it is here.
     cards: HashMap<usize, (Value, u64)>,
 }
 
@@ -1240,6 +1238,13 @@ fn range(start: chrono::NaiveDate, end: chrono::NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fingerprint of one template value.
+    fn fingerprint(value: &Value) -> u64 {
+        let mut f = Fingerprinter::default();
+        f.value(value);
+        f.finish()
+    }
     use chrono::NaiveDate;
 
     fn site_of(files: &[(&str, &str)], toml: &str) -> Site {

@@ -54,10 +54,10 @@ impl Printer<'_> {
     }
 
     /// A map of one entry, `variant` → what follows (how templates see an enum's data).
-    fn variant(self, variant: &str) -> Result<Self, Error> {
+    fn variant(self, variant: &str) -> Self {
         self.0.buf.push(11);
         self.0.bytes(12, variant.as_bytes());
-        Ok(self)
+        self
     }
 }
 
@@ -151,7 +151,7 @@ impl<'a> ser::Serializer for Printer<'a> {
         variant: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        let p = self.variant(variant)?;
+        let p = self.variant(variant);
         value.serialize(Printer(p.0))?;
         p.0.buf.push(END_MAP);
         Ok(())
@@ -167,7 +167,7 @@ impl<'a> ser::Serializer for Printer<'a> {
         self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(self, _: &'static str, _: u32, variant: &'static str, _: usize) -> Result<Self, Error> {
-        let p = self.variant(variant)?;
+        let p = self.variant(variant);
         p.0.buf.push(5);
         Ok(p)
     }
@@ -179,7 +179,7 @@ impl<'a> ser::Serializer for Printer<'a> {
         self.serialize_map(None)
     }
     fn serialize_struct_variant(self, _: &'static str, _: u32, variant: &'static str, _: usize) -> Result<Self, Error> {
-        let p = self.variant(variant)?;
+        let p = self.variant(variant);
         p.0.buf.push(11);
         Ok(p)
     }

@@ -234,12 +234,7 @@ impl<'a> Cards<'a> {
                 Ok(cells[id.0 as usize]
                     .get_or_init(|| {
                         // Kept in the memo under a key of its own (none without one).
-                        let key = match self.remember {
-                            Some(_) => {
-                                twox_hash::XxHash3_64::oneshot(&[&print.to_le_bytes()[..], label.as_bytes()].concat())
-                            }
-                            None => 0,
-                        };
+                        let key = self.remember.map_or(0, |_| super::print::of(&(print, label)));
                         if let Some(made) = self.remember.flatten().and_then(|b| b.get(&key)) {
                             return (made.clone(), key);
                         }
