@@ -2,7 +2,7 @@
 //!
 //! Pure: no clock. The site's zone decides which calendar day an article belongs to.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike};
 use chrono_tz::Tz;
 
 /// The site's time zone: an IANA name or a fixed offset.
@@ -113,7 +113,43 @@ pub fn parse(s: &str, zone: &Zone) -> Result<DateTime<FixedOffset>, String> {
 
 /// "5 March 2025": how dates are shown to readers.
 pub fn human(dt: &DateTime<FixedOffset>) -> String {
-    dt.format("%-d %B %Y").to_string()
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    match four_digit_year(dt) {
+        Some(y) => format!("{} {} {y:04}", dt.day(), MONTHS[dt.month0() as usize]),
+        None => dt.format("%-d %B %Y").to_string(),
+    }
+}
+
+/// "2025-03-05": the day of an instant, where it was placed.
+pub fn day(dt: &DateTime<FixedOffset>) -> String {
+    match four_digit_year(dt) {
+        Some(y) => format!("{y:04}-{:02}-{:02}", dt.month(), dt.day()),
+        None => dt.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// "10:00": the time of day of an instant, where it was placed.
+pub fn time(dt: &DateTime<FixedOffset>) -> String {
+    format!("{:02}:{:02}", dt.hour(), dt.minute())
+}
+
+/// The year, when `%Y` writes it as four digits (the forms above are written by hand, chrono's
+/// formatting being a parse of the format string each time; other years are left to it).
+fn four_digit_year(dt: &DateTime<FixedOffset>) -> Option<i32> {
+    Some(dt.year()).filter(|y| (0..=9999).contains(y))
 }
 
 #[cfg(test)]
@@ -170,5 +206,20 @@ mod tests {
     fn human_format() {
         let d = parse("2025-03-05", &Zone::utc()).unwrap();
         assert_eq!(human(&d), "5 March 2025");
+    }
+
+    #[test]
+    fn forms_written_by_hand_are_chronos() {
+        let z = Zone::parse("-0930").unwrap();
+        for s in ["2025-03-05T10:07:00", "0999-12-31T23:59:59", "2024-02-29T00:00:00", "9999-12-31T01:02:03"] {
+            let d = parse(s, &z).unwrap();
+            assert_eq!(human(&d), d.format("%-d %B %Y").to_string(), "{s}");
+            assert_eq!(day(&d), d.format("%Y-%m-%d").to_string(), "{s}");
+            assert_eq!(time(&d), d.format("%H:%M").to_string(), "{s}");
+        }
+        let far = FixedOffset::east_opt(0)
+            .unwrap()
+            .from_utc_datetime(&NaiveDate::from_ymd_opt(10000, 1, 2).unwrap().and_hms_opt(3, 4, 5).unwrap());
+        assert_eq!((human(&far), day(&far)), (far.format("%-d %B %Y").to_string(), far.format("%Y-%m-%d").to_string()));
     }
 }

@@ -595,7 +595,7 @@ impl<'a> Shared<'a> {
         let total = pages(ids.len(), per);
         let start = ((page - 1) * per).min(ids.len());
         let end = (start + per).min(ids.len());
-        ctx.insert_value("articles", self.cards.list(&ids[start..end])?);
+        ctx.insert_cards("articles", self.cards.items(&ids[start..end]))?;
         ctx.insert(
             "paginator",
             &Paginator {
@@ -667,8 +667,8 @@ impl<'a> Shared<'a> {
                 meta.published = Some(a.date.to_rfc3339());
                 meta.modified = Some(a.updated.unwrap_or(a.date).to_rfc3339());
                 ctx.insert("article", &view::article_view(site, &self.cards.links, a));
-                ctx.insert_value("related", self.cards.related(a)?);
-                ctx.insert_value("referenced_by", self.cards.list(&a.referenced_by)?);
+                ctx.insert_cards("related", self.cards.related_items(a))?;
+                ctx.insert_cards("referenced_by", self.cards.items(&a.referenced_by))?;
                 let card = |o: Option<ArticleId>| o.map_or(Ok(Value::none()), |o| self.cards.get(o));
                 let neighbours = a
                     .neighbours
@@ -1081,6 +1081,33 @@ impl<'f> Vars<'f> {
         }
     }
 
+    /// A list of cards, fingerprinted by the cards' own fingerprints (`view::CardItem`): a page
+    /// only fingerprinted takes no card's value.
+    fn insert_cards<'c>(
+        &mut self,
+        key: &'static str,
+        cards: impl ExactSizeIterator<Item = view::CardItem<'c>>,
+    ) -> Result<(), Box<Diagnostic>> {
+        if let Some(f) = self.print.as_deref_mut() {
+            f.bytes(LABEL, key.as_bytes());
+            f.bytes(CARDS, &(cards.len() as u64).to_le_bytes());
+        }
+        let mut values = self.values.as_ref().map(|_| Vec::with_capacity(cards.len()));
+        for card in cards {
+            let card = card?;
+            if let Some(f) = self.print.as_deref_mut() {
+                f.bytes(6, &card.1.to_le_bytes());
+            }
+            if let Some(values) = &mut values {
+                values.push(card.into_owned().0);
+            }
+        }
+        if let (Some(all), Some(cards)) = (&mut self.values, values) {
+            all.push((key, Value::from(cards)));
+        }
+        Ok(())
+    }
+
     fn insert_value(&mut self, key: &'static str, value: Value) {
         if let Some(f) = self.print.as_deref_mut() {
             f.bytes(LABEL, key.as_bytes());
@@ -1106,6 +1133,9 @@ struct Fingerprinter {
 
 /// The tag of what `Fingerprinter::value` never writes: the names of the values that follow.
 const LABEL: u8 = 14;
+/// The tag of a list of cards written by their fingerprints (`Vars::insert_cards`), after its
+/// name (past `print`'s tags).
+const CARDS: u8 = 18;
 
 impl Fingerprinter {
     fn bytes(&mut self, tag: u8, b: &[u8]) {

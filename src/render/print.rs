@@ -72,6 +72,12 @@ impl<'a> ser::Serializer for Printer<'a> {
     type SerializeStruct = Self;
     type SerializeStructVariant = Self;
 
+    /// Not: a value may write a compact form of what makes it (`view::DateView` does), as long
+    /// as every difference a template could show is a difference here.
+    fn is_human_readable(&self) -> bool {
+        false
+    }
+
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
         self.0.buf.extend_from_slice(&[2, u8::from(v)]);
         Ok(())

@@ -2,6 +2,7 @@
 //! else. Per-article cards are turned into template values, markup included, once per build and
 //! shared by every list that shows them (a `tera::Value` clone is a reference-count increment).
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, FixedOffset};
@@ -21,28 +22,34 @@ pub struct Link<'a> {
     pub href: String,
 }
 
-/// A date in the forms templates need.
-#[derive(Serialize)]
-pub struct DateView {
-    /// RFC 3339, for `<time datetime>`.
-    pub iso: String,
-    /// `2025-03-05`.
-    pub day: String,
-    /// "5 March 2025".
-    pub human: String,
-    /// "10:00".
-    pub time: String,
-}
+/// A date in the forms templates need: `iso` (RFC 3339, for `<time datetime>`), `day`
+/// (`2025-03-05`), `human` ("5 March 2025") and `time` ("10:00"), written when the view is made
+/// into a template value. A fingerprint (`render::print`, not human-readable) takes the instant
+/// and its offset instead: every form is made from those alone, and a rebuild that keeps a
+/// page need not write them.
+pub struct DateView(DateTime<FixedOffset>);
 
 impl DateView {
     /// Views an instant already placed in the site's zone.
     pub fn new(d: &DateTime<FixedOffset>) -> Self {
-        DateView {
-            iso: d.to_rfc3339(),
-            day: d.format("%Y-%m-%d").to_string(),
-            human: crate::date::human(d),
-            time: d.format("%H:%M").to_string(),
+        DateView(*d)
+    }
+}
+
+impl Serialize for DateView {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use crate::date;
+        use serde::ser::SerializeStruct;
+        let d = &self.0;
+        if !s.is_human_readable() {
+            return (d.timestamp(), d.timestamp_subsec_nanos(), d.offset().local_minus_utc()).serialize(s);
         }
+        let mut view = s.serialize_struct("DateView", 4)?;
+        view.serialize_field("iso", &d.to_rfc3339())?;
+        view.serialize_field("day", &date::day(d))?;
+        view.serialize_field("human", &date::human(d))?;
+        view.serialize_field("time", &date::time(d))?;
+        view.end()
     }
 }
 
@@ -177,12 +184,12 @@ impl<'a> Cards<'a> {
 
     /// One article's card.
     pub fn get(&self, id: ArticleId) -> Result<Value, Box<Diagnostic>> {
-        self.get_with_print(id).map(|(card, _)| card)
+        self.item(id).map(|(card, _)| card.clone())
     }
 
     /// One article's card and the fingerprint of its fields.
-    fn get_with_print(&self, id: ArticleId) -> Result<(Value, u64), Box<Diagnostic>> {
-        self.cells[id.0 as usize].get_or_init(|| self.make(id)).clone()
+    fn item(&self, id: ArticleId) -> Result<&(Value, u64), Box<Diagnostic>> {
+        self.cells[id.0 as usize].get_or_init(|| self.make(id)).as_ref().map_err(|e| e.clone())
     }
 
     fn make(&self, id: ArticleId) -> Result<(Value, u64), Box<Diagnostic>> {
@@ -218,35 +225,42 @@ impl<'a> Cards<'a> {
 
     /// The cards of some articles.
     pub fn list(&self, ids: &[ArticleId]) -> Result<Value, Box<Diagnostic>> {
-        Ok(Value::from(ids.iter().map(|id| self.get(*id)).collect::<Result<Vec<_>, _>>()?))
+        values(self.items(ids))
+    }
+
+    /// The cards of some articles, each with its fingerprint (see `CardItem`).
+    pub fn items<'c>(&'c self, ids: &'c [ArticleId]) -> impl ExactSizeIterator<Item = CardItem<'c>> {
+        ids.iter().map(|id| self.item(*id).map(Cow::Borrowed))
     }
 
     /// The related list: cards of site articles with `why` they are related (`editorial` or
     /// `shared`; their markup is the plain card's), and outside links (`editorial`, `external`).
     pub fn related(&self, a: &Article) -> Result<Value, Box<Diagnostic>> {
-        let items = a.related.iter().map(|r| match r {
+        values(self.related_items(a))
+    }
+
+    /// The related list's cards, each with its fingerprint (see `CardItem`).
+    pub fn related_items<'c>(&'c self, a: &'c Article) -> impl ExactSizeIterator<Item = CardItem<'c>> {
+        a.related.iter().map(|r| match r {
             Related::Article(id, why) => {
                 let (cells, label) = match why {
                     Why::Editorial => (&self.editorial, "editorial"),
                     Why::Shared => (&self.shared, "shared"),
                 };
-                let (plain, print) = self.get_with_print(*id)?;
-                Ok(cells[id.0 as usize]
-                    .get_or_init(|| {
-                        // Kept in the memo under a key of its own (none without one).
-                        let key = self.remember.map_or(0, |_| super::print::of(&(print, label)));
-                        if let Some(made) = self.remember.flatten().and_then(|b| b.get(&key)) {
-                            return (made.clone(), key);
-                        }
-                        let mut map = plain.into_map().expect("a card is a map");
-                        map.insert("why".into(), Value::from(label));
-                        (Value::from(map), key)
-                    })
-                    .0
-                    .clone())
+                let (plain, print) = self.item(*id)?;
+                Ok(Cow::Borrowed(cells[id.0 as usize].get_or_init(|| {
+                    // Kept in the memo under a key of its own (none without one).
+                    let key = self.remember.map_or(0, |_| super::print::of(&(print, label)));
+                    if let Some(made) = self.remember.flatten().and_then(|b| b.get(&key)) {
+                        return (made.clone(), key);
+                    }
+                    let mut map = plain.clone().into_map().expect("a card is a map");
+                    map.insert("why".into(), Value::from(label));
+                    (Value::from(map), key)
+                })))
             }
-            Related::External { title, url } => with_markup(
-                Value::from_serializable(&Card {
+            Related::External { title, url } => {
+                let fields = Card {
                     title,
                     href: url,
                     permalink: url.clone(),
@@ -258,12 +272,22 @@ impl<'a> Cards<'a> {
                     draft: false,
                     external: true,
                     why: Some("editorial"),
-                }),
-                self.theme,
-            ),
-        });
-        Ok(Value::from(items.collect::<Result<Vec<_>, _>>()?))
+                };
+                let print = self.remember.map_or(0, |_| super::print::of(&fields));
+                Ok(Cow::Owned((with_markup(Value::from_serializable(&fields), self.theme)?, print)))
+            }
+        })
     }
+}
+
+/// A card as a list shows it: its value and the fingerprint of what it is made from (0 unless
+/// cards are remembered), which stands for the value under the same templates. Borrowed from
+/// `Cards` unless made for this list alone.
+pub type CardItem<'c> = Result<Cow<'c, (Value, u64)>, Box<Diagnostic>>;
+
+/// The values of some cards, as a list.
+fn values<'c>(items: impl Iterator<Item = CardItem<'c>>) -> Result<Value, Box<Diagnostic>> {
+    Ok(Value::from(items.map(|item| item.map(|c| c.into_owned().0)).collect::<Result<Vec<_>, _>>()?))
 }
 
 /// A topic's link.
