@@ -5,6 +5,7 @@
 //! prepended by the model when it makes hrefs.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use chrono::{DateTime, Datelike, FixedOffset};
 
@@ -142,38 +143,55 @@ pub mod layout {
     }
 }
 
-/// Claims output files and reports two owners of one file.
-#[derive(Default)]
-pub struct Claims {
-    owners: HashMap<String, String>,
-    diags: Vec<Diagnostic>,
+/// Claims output files and reports two owners of one file. Owners are named (`finish`) only
+/// when they collide: a site of many pages has few collisions, if any.
+pub struct Claims<O> {
+    owners: HashMap<String, O>,
+    collisions: Vec<(String, O, O)>,
 }
 
-impl Claims {
-    /// `owner` says who wants `file`: a source path, or a description like "the topics index".
-    pub fn claim(&mut self, file: String, owner: impl Into<String>) {
-        let owner = owner.into();
-        if let Some(first) = self.owners.get(&file) {
-            let (a, b) = if *first <= owner { (first.clone(), owner) } else { (owner, first.clone()) };
-            self.diags.push(
-                Diagnostic::error(format!("{a} and {b} both want to be written to {file}"))
-                    .in_file(if a.starts_with("content/") { a.clone() } else { b.clone() })
-                    .with_hint("give one of them another `slug`, or change `permalink` in site.toml"),
-            );
-        } else {
-            self.owners.insert(file, owner);
+impl<O> Default for Claims<O> {
+    fn default() -> Self {
+        Claims { owners: HashMap::new(), collisions: Vec::new() }
+    }
+}
+
+impl<O: Clone> Claims<O> {
+    /// Room for `n` files.
+    pub fn with_capacity(n: usize) -> Self {
+        Claims { owners: HashMap::with_capacity(n), collisions: Vec::new() }
+    }
+
+    /// `owner` wants `file`.
+    pub fn claim(&mut self, file: String, owner: O) {
+        match self.owners.entry(file) {
+            Entry::Occupied(first) => self.collisions.push((first.key().clone(), first.get().clone(), owner)),
+            Entry::Vacant(free) => {
+                free.insert(owner);
+            }
         }
     }
 
     /// `owner` replaces whatever else wants `file`, without complaint: a static file may stand in
     /// for a generated one on purpose. Later claims collide with it.
-    pub fn replace(&mut self, file: String, owner: impl Into<String>) {
-        self.owners.insert(file, owner.into());
+    pub fn replace(&mut self, file: String, owner: O) {
+        self.owners.insert(file, owner);
     }
 
-    /// The collisions found.
-    pub fn finish(self) -> Vec<Diagnostic> {
-        self.diags
+    /// The collisions found, each naming both owners by `name`: a source path, or a
+    /// description like "the topics index".
+    pub fn finish(self, name: impl Fn(&O) -> String) -> Vec<Diagnostic> {
+        self.collisions
+            .into_iter()
+            .map(|(file, first, other)| {
+                let (first, other) = (name(&first), name(&other));
+                let (a, b) = if first <= other { (first, other) } else { (other, first) };
+                let at = if a.starts_with("content/") { a.clone() } else { b.clone() };
+                Diagnostic::error(format!("{a} and {b} both want to be written to {file}"))
+                    .in_file(at)
+                    .with_hint("give one of them another `slug`, or change `permalink` in site.toml")
+            })
+            .collect()
     }
 }
 
@@ -213,7 +231,7 @@ mod tests {
         c.claim("a/index.html".into(), "content/b.md");
         c.claim("a/index.html".into(), "content/a.md");
         c.claim("b/index.html".into(), "content/c.md");
-        let d = c.finish();
+        let d = c.finish(|owner| owner.to_string());
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].message, "content/a.md and content/b.md both want to be written to a/index.html");
     }

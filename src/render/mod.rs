@@ -366,10 +366,18 @@ fn card_pages(site: &Site, id: ArticleId) -> Vec<Job> {
 /// who wants it. (A static file of the theme or site may replace a generated one on purpose,
 /// e.g. `static/robots.txt`, but not an asset.)
 pub fn check_routes(site: &Site, statics: &[&str], assets: &[crate::source::Asset]) -> Vec<Diagnostic> {
-    let mut claims = routes::Claims::default();
-    for job in jobs(site) {
-        let route = job.route(site);
-        claims.claim(routes::file_for(&route), job.owner(site, &route));
+    /// Who wants a file: a page (by its job), or something named.
+    #[derive(Clone)]
+    enum Owner {
+        Page(usize),
+        Named(String),
+    }
+    let jobs = jobs(site);
+    // The pages' files are made side by side; owners are named only if they collide.
+    let files: Vec<String> = jobs.par_iter().map(|job| routes::file_for(&job.route(site))).collect();
+    let mut claims = routes::Claims::with_capacity(files.len());
+    for (i, file) in files.into_iter().enumerate() {
+        claims.claim(file, Owner::Page(i));
     }
     let shards = search::shard_count(site);
     let generated = ["feed.json", "sitemap.xml", "news-sitemap.xml", "robots.txt", "search-index.json"]
@@ -378,15 +386,18 @@ pub fn check_routes(site: &Site, statics: &[&str], assets: &[crate::source::Asse
         .chain((0..shards).map(|i| format!("search/summaries-{i}.json")));
     for file in generated {
         let owner = format!("the generated {file}");
-        claims.claim(file, owner);
+        claims.claim(file, Owner::Named(owner));
     }
     for file in statics {
-        claims.replace(file.to_string(), format!("the static file {file}"));
+        claims.replace(file.to_string(), Owner::Named(format!("the static file {file}")));
     }
     for asset in assets {
-        claims.claim(asset.to.clone(), format!("content/{}", asset.to));
+        claims.claim(asset.to.clone(), Owner::Named(format!("content/{}", asset.to)));
     }
-    claims.finish()
+    claims.finish(|owner| match owner {
+        Owner::Page(i) => jobs[*i].owner(site, &jobs[*i].route(site)),
+        Owner::Named(name) => name.clone(),
+    })
 }
 
 /// A page's newest date, for the sitemap.
