@@ -1383,7 +1383,7 @@ mod tests {
         let theme = theme::load(std::path::Path::new("/nonexistent"), &site.config).unwrap().unwrap();
         let cards = view::Cards::new(&site, &theme, None);
         let mut made = vec![cards.get(ArticleId(0)).unwrap(), cards.get(ArticleId(1)).unwrap()];
-        made.extend(cards.related(site.article(ArticleId(0))).unwrap().as_array().unwrap().iter().cloned());
+        made.extend(cards.related_items(site.article(ArticleId(0))).map(|card| card.unwrap().into_owned().0));
         assert_eq!(made.len(), 3);
         assert!(made.iter().all(|c| view::is_card(c.as_map().unwrap())));
         assert!(!view::is_card(view::site_view(&site).as_map().unwrap()));

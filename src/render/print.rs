@@ -307,4 +307,23 @@ mod tests {
             assert_ne!(a, b, "pair {i}");
         }
     }
+
+    #[test]
+    fn dates_print_by_what_their_forms_show() {
+        use crate::render::view::DateView;
+        let date = |s: &str| DateView::new(&chrono::DateTime::parse_from_rfc3339(s).unwrap());
+        let noon = "2025-03-05T12:00:00+00:00";
+        assert_eq!(print(&date(noon)), print(&date(noon)));
+        // The same instant placed in another zone, and a nanosecond later (RFC 3339 shows both).
+        for other in ["2025-03-05T13:00:00+01:00", "2025-03-05T12:00:00.000000001+00:00"] {
+            assert_ne!(print(&date(noon)), print(&date(other)), "{other}");
+        }
+        // Made into a template value, a date is its forms.
+        let value = tera::Value::from_serializable(&date("2025-03-05T13:07:00+01:00"));
+        let form = |k: &str| value.as_map().unwrap().get(&tera::value::Key::Str(k)).unwrap().to_string();
+        assert_eq!(
+            [form("iso"), form("day"), form("human"), form("time")],
+            ["2025-03-05T13:07:00+01:00", "2025-03-05", "5 March 2025", "13:07"]
+        );
+    }
 }

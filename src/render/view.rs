@@ -225,7 +225,8 @@ impl<'a> Cards<'a> {
 
     /// The cards of some articles.
     pub fn list(&self, ids: &[ArticleId]) -> Result<Value, Box<Diagnostic>> {
-        values(self.items(ids))
+        let cards = self.items(ids).map(|card| card.map(|c| c.into_owned().0));
+        Ok(Value::from(cards.collect::<Result<Vec<_>, _>>()?))
     }
 
     /// The cards of some articles, each with its fingerprint (see `CardItem`).
@@ -234,12 +235,8 @@ impl<'a> Cards<'a> {
     }
 
     /// The related list: cards of site articles with `why` they are related (`editorial` or
-    /// `shared`; their markup is the plain card's), and outside links (`editorial`, `external`).
-    pub fn related(&self, a: &Article) -> Result<Value, Box<Diagnostic>> {
-        values(self.related_items(a))
-    }
-
-    /// The related list's cards, each with its fingerprint (see `CardItem`).
+    /// `shared`; their markup is the plain card's), and outside links (`editorial`, `external`),
+    /// each with its fingerprint (see `CardItem`).
     pub fn related_items<'c>(&'c self, a: &'c Article) -> impl ExactSizeIterator<Item = CardItem<'c>> {
         a.related.iter().map(|r| match r {
             Related::Article(id, why) => {
@@ -284,11 +281,6 @@ impl<'a> Cards<'a> {
 /// cards are remembered), which stands for the value under the same templates. Borrowed from
 /// `Cards` unless made for this list alone.
 pub type CardItem<'c> = Result<Cow<'c, (Value, u64)>, Box<Diagnostic>>;
-
-/// The values of some cards, as a list.
-fn values<'c>(items: impl Iterator<Item = CardItem<'c>>) -> Result<Value, Box<Diagnostic>> {
-    Ok(Value::from(items.map(|item| item.map(|c| c.into_owned().0)).collect::<Result<Vec<_>, _>>()?))
-}
 
 /// A topic's link.
 pub fn topic_link(site: &Site, i: u32) -> Link<'_> {
