@@ -113,6 +113,13 @@ pub fn parse(s: &str, zone: &Zone) -> Result<DateTime<FixedOffset>, String> {
 
 /// "5 March 2025": how dates are shown to readers.
 pub fn human(dt: &DateTime<FixedOffset>) -> String {
+    human_day(dt.date_naive())
+}
+
+/// "5 March 2025": a day as readers see it (chrono's `%-d %B %Y`, written by hand: chrono's
+/// formatting parses its format string on every call; years it writes otherwise than with four
+/// digits are left to it).
+pub fn human_day(d: NaiveDate) -> String {
     const MONTHS: [&str; 12] = [
         "January",
         "February",
@@ -127,29 +134,21 @@ pub fn human(dt: &DateTime<FixedOffset>) -> String {
         "November",
         "December",
     ];
-    match four_digit_year(dt) {
-        Some(y) => format!("{} {} {y:04}", dt.day(), MONTHS[dt.month0() as usize]),
-        None => dt.format("%-d %B %Y").to_string(),
+    if (0..=9999).contains(&d.year()) {
+        format!("{} {} {:04}", d.day(), MONTHS[d.month0() as usize], d.year())
+    } else {
+        d.format("%-d %B %Y").to_string()
     }
 }
 
 /// "2025-03-05": the day of an instant, where it was placed.
 pub fn day(dt: &DateTime<FixedOffset>) -> String {
-    match four_digit_year(dt) {
-        Some(y) => format!("{y:04}-{:02}-{:02}", dt.month(), dt.day()),
-        None => dt.format("%Y-%m-%d").to_string(),
-    }
+    dt.date_naive().to_string()
 }
 
 /// "10:00": the time of day of an instant, where it was placed.
 pub fn time(dt: &DateTime<FixedOffset>) -> String {
     format!("{:02}:{:02}", dt.hour(), dt.minute())
-}
-
-/// The year, when `%Y` writes it as four digits (the forms above are written by hand, chrono's
-/// formatting being a parse of the format string each time; other years are left to it).
-fn four_digit_year(dt: &DateTime<FixedOffset>) -> Option<i32> {
-    Some(dt.year()).filter(|y| (0..=9999).contains(y))
 }
 
 #[cfg(test)]

@@ -1183,7 +1183,7 @@ fn periods(articles: &[Article]) -> (Vec<Period>, Vec<Period>, Vec<Period>) {
         .rev()
         .map(|(d, articles)| Period {
             key: d.format("%Y-%m-%d").to_string(),
-            label: d.format("%-d %B %Y").to_string(),
+            label: crate::date::human_day(d),
             articles,
             route: layout::day(d),
         })
@@ -1194,7 +1194,7 @@ fn periods(articles: &[Article]) -> (Vec<Period>, Vec<Period>, Vec<Period>) {
 /// The edition a day belongs to: its id, title and first and last day.
 pub fn edition_of(kind: EditionKind, day: NaiveDate) -> (String, String, NaiveDate, NaiveDate) {
     match kind {
-        EditionKind::Daily => (day.format("%Y-%m-%d").to_string(), day.format("%-d %B %Y").to_string(), day, day),
+        EditionKind::Daily => (day.format("%Y-%m-%d").to_string(), crate::date::human_day(day), day, day),
         EditionKind::Weekly => {
             let w = day.iso_week();
             let start = NaiveDate::from_isoywd_opt(w.year(), w.week(), chrono::Weekday::Mon).expect("iso week exists");

@@ -482,7 +482,7 @@ impl<'a> Shared<'a> {
                 let map = site_value.as_map().expect("site is a map");
                 let undefined = Value::undefined();
                 for (field, read) in fields {
-                    f.bytes(LABEL, field.as_bytes());
+                    f.bytes(tag::LABEL, field.as_bytes());
                     let value = map.get(&tera::value::Key::Str(field)).unwrap_or(&undefined);
                     match read {
                         Some(read) => f.projected(value, read),
@@ -866,9 +866,9 @@ impl<'a> Shared<'a> {
     ) -> Result<(Option<u64>, Option<FileData>), Box<Diagnostic>> {
         let Vars { values, print } = ctx;
         let print = print.map(|f| {
-            f.bytes(LABEL, template.as_bytes());
-            f.bytes(LABEL, route.as_bytes());
-            f.bytes(LABEL, &self.site_print.to_le_bytes());
+            f.bytes(tag::LABEL, template.as_bytes());
+            f.bytes(tag::LABEL, route.as_bytes());
+            f.bytes(tag::LABEL, &self.site_print.to_le_bytes());
             // `page`: the metadata, then its own feed (the site's are in `site_print`).
             let page = (&meta, meta.as_ref().map(|m| &m.own_feed));
             serde::Serialize::serialize(&page, print::Printer(f)).expect("fingerprinting does not fail");
@@ -984,7 +984,7 @@ impl<'a> Shared<'a> {
                 j += 1;
             }
             let mut m = BTreeMap::new();
-            m.insert("name".to_string(), Value::from(day.format("%-d %B %Y").to_string()));
+            m.insert("name".to_string(), Value::from(crate::date::human_day(day)));
             m.insert("href".to_string(), Value::from(self.site.href(&layout::day(day))));
             m.insert("articles".to_string(), self.cards.list(&ids[i..j])?);
             groups.push(Value::from(m));
@@ -1084,7 +1084,7 @@ impl<'f> Vars<'f> {
 
     fn insert<T: serde::Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
         if let Some(f) = self.print.as_deref_mut() {
-            f.bytes(LABEL, key.as_bytes());
+            f.bytes(tag::LABEL, key.as_bytes());
             value.serialize(print::Printer(f)).expect("fingerprinting does not fail");
         }
         if let Some(values) = &mut self.values {
@@ -1100,14 +1100,14 @@ impl<'f> Vars<'f> {
         cards: impl ExactSizeIterator<Item = view::CardItem<'c>>,
     ) -> Result<(), Box<Diagnostic>> {
         if let Some(f) = self.print.as_deref_mut() {
-            f.bytes(LABEL, key.as_bytes());
-            f.bytes(CARDS, &(cards.len() as u64).to_le_bytes());
+            f.bytes(tag::LABEL, key.as_bytes());
+            f.bytes(tag::CARDS, &(cards.len() as u64).to_le_bytes());
         }
         let mut values = self.values.as_ref().map(|_| Vec::with_capacity(cards.len()));
         for card in cards {
             let card = card?;
             if let Some(f) = self.print.as_deref_mut() {
-                f.bytes(6, &card.1.to_le_bytes());
+                f.bytes(tag::CARD, &card.1.to_le_bytes());
             }
             if let Some(values) = &mut values {
                 values.push(card.into_owned().0);
@@ -1121,7 +1121,7 @@ impl<'f> Vars<'f> {
 
     fn insert_value(&mut self, key: &'static str, value: Value) {
         if let Some(f) = self.print.as_deref_mut() {
-            f.bytes(LABEL, key.as_bytes());
+            f.bytes(tag::LABEL, key.as_bytes());
             f.value(&value);
         }
         if let Some(values) = &mut self.values {
@@ -1142,11 +1142,35 @@ struct Fingerprinter {
     cards: HashMap<usize, (Value, u64)>,
 }
 
-/// The tag of what `Fingerprinter::value` never writes: the names of the values that follow.
-const LABEL: u8 = 14;
-/// The tag of a list of cards written by their fingerprints (`Vars::insert_cards`), after its
-/// name (past `print`'s tags).
-const CARDS: u8 = 18;
+/// The byte that starts each piece of a fingerprint, one per kind of piece, so that no two
+/// different values write the same bytes. `Fingerprinter` and `print::Printer` share them:
+/// where the kinds are the same, so are the tags.
+mod tag {
+    pub const UNDEFINED: u8 = 0;
+    pub const NONE: u8 = 1;
+    pub const BOOL: u8 = 2;
+    pub const SAFE_STR: u8 = 3;
+    pub const STR: u8 = 4;
+    pub const SEQ: u8 = 5;
+    /// A card, by its fingerprint.
+    pub const CARD: u8 = 6;
+    pub const BYTES: u8 = 7;
+    pub const INT: u8 = 8;
+    pub const FLOAT: u8 = 9;
+    /// A number of a kind a later Tera adds, by its display.
+    pub const OTHER: u8 = 10;
+    pub const MAP: u8 = 11;
+    pub const KEY: u8 = 12;
+    pub const OTHER_KEY: u8 = 13;
+    /// What `Fingerprinter::value` never writes: the names of the values that follow.
+    pub const LABEL: u8 = 14;
+    /// The ends of a sequence and of a map (`print` closes them instead of counting first).
+    pub const END_SEQ: u8 = 15;
+    pub const END_MAP: u8 = 16;
+    pub const U128: u8 = 17;
+    /// A list of cards written by their fingerprints (`Vars::insert_cards`), after its name.
+    pub const CARDS: u8 = 18;
+}
 
 impl Fingerprinter {
     fn bytes(&mut self, tag: u8, b: &[u8]) {
@@ -1165,16 +1189,16 @@ impl Fingerprinter {
     fn value(&mut self, value: &Value) {
         use tera::value::ValueKind;
         match value.kind() {
-            ValueKind::Undefined => self.buf.push(0),
-            ValueKind::None => self.buf.push(1),
-            ValueKind::Bool => self.buf.extend_from_slice(&[2, u8::from(value.as_bool() == Some(true))]),
+            ValueKind::Undefined => self.buf.push(tag::UNDEFINED),
+            ValueKind::None => self.buf.push(tag::NONE),
+            ValueKind::Bool => self.buf.extend_from_slice(&[tag::BOOL, u8::from(value.as_bool() == Some(true))]),
             ValueKind::String => {
-                let tag = if value.is_safe() { 3 } else { 4 };
-                self.bytes(tag, value.as_str().unwrap_or_default().as_bytes());
+                let kind = if value.is_safe() { tag::SAFE_STR } else { tag::STR };
+                self.bytes(kind, value.as_str().unwrap_or_default().as_bytes());
             }
             ValueKind::Array => {
                 let items = value.as_array().expect("an array");
-                self.bytes(5, &(items.len() as u64).to_le_bytes());
+                self.bytes(tag::SEQ, &(items.len() as u64).to_le_bytes());
                 items.iter().for_each(|v| self.value(v));
             }
             ValueKind::Map => {
@@ -1194,14 +1218,14 @@ impl Fingerprinter {
                         print
                     }
                 };
-                self.bytes(6, &print.to_le_bytes());
+                self.bytes(tag::CARD, &print.to_le_bytes());
             }
-            ValueKind::Bytes => self.bytes(7, value.as_bytes().unwrap_or_default()),
+            ValueKind::Bytes => self.bytes(tag::BYTES, value.as_bytes().unwrap_or_default()),
             _ => match value.as_number() {
-                Some(tera::Number::Integer(i)) => self.bytes(8, &i.to_le_bytes()),
-                Some(tera::Number::Float(f)) => self.bytes(9, &f.to_bits().to_le_bytes()),
+                Some(tera::Number::Integer(i)) => self.bytes(tag::INT, &i.to_le_bytes()),
+                Some(tera::Number::Float(f)) => self.bytes(tag::FLOAT, &f.to_bits().to_le_bytes()),
                 // Any kind a later Tera adds: its display.
-                _ => self.bytes(10, value.to_string().as_bytes()),
+                _ => self.bytes(tag::OTHER, value.to_string().as_bytes()),
             },
         }
     }
@@ -1211,9 +1235,9 @@ impl Fingerprinter {
     fn projected(&mut self, value: &Value, read: &std::collections::BTreeSet<String>) {
         let entry = |f: &mut Self, value: &Value| match value.as_map() {
             Some(map) => {
-                f.bytes(11, &(read.len() as u64).to_le_bytes());
+                f.bytes(tag::MAP, &(read.len() as u64).to_le_bytes());
                 for key in read {
-                    f.bytes(12, key.as_bytes());
+                    f.bytes(tag::KEY, key.as_bytes());
                     f.value(map.get(&tera::value::Key::Str(key)).unwrap_or(&Value::undefined()));
                 }
             }
@@ -1221,7 +1245,7 @@ impl Fingerprinter {
         };
         match value.as_array() {
             Some(items) => {
-                self.bytes(5, &(items.len() as u64).to_le_bytes());
+                self.bytes(tag::SEQ, &(items.len() as u64).to_le_bytes());
                 items.iter().for_each(|item| entry(self, item));
             }
             None => entry(self, value),
@@ -1229,11 +1253,11 @@ impl Fingerprinter {
     }
 
     fn map(&mut self, map: &tera::Map) {
-        self.bytes(11, &(map.len() as u64).to_le_bytes());
+        self.bytes(tag::MAP, &(map.len() as u64).to_le_bytes());
         for (k, v) in map {
             match k.as_str() {
-                Some(k) => self.bytes(12, k.as_bytes()),
-                None => self.bytes(13, k.to_string().as_bytes()),
+                Some(k) => self.bytes(tag::KEY, k.as_bytes()),
+                None => self.bytes(tag::OTHER_KEY, k.to_string().as_bytes()),
             }
             self.value(v);
         }
@@ -1265,20 +1289,22 @@ fn page_title(name: &str, page: usize) -> String {
 /// "3–9 March 2025", "28 February – 6 March 2025", "5 March 2025".
 fn range(start: chrono::NaiveDate, end: chrono::NaiveDate) -> String {
     use chrono::Datelike;
+    let last = crate::date::human_day(end);
     if start == end {
-        start.format("%-d %B %Y").to_string()
+        last
     } else if start.year() != end.year() {
-        format!("{} – {}", start.format("%-d %B %Y"), end.format("%-d %B %Y"))
+        format!("{} – {last}", crate::date::human_day(start))
     } else if start.month() != end.month() {
-        format!("{} – {}", start.format("%-d %B"), end.format("%-d %B %Y"))
+        format!("{} – {last}", start.format("%-d %B"))
     } else {
-        format!("{}–{}", start.format("%-d"), end.format("%-d %B %Y"))
+        format!("{}–{last}", start.day())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     /// The fingerprint of one template value.
     fn fingerprint(value: &Value) -> u64 {
@@ -1286,7 +1312,6 @@ mod tests {
         f.value(value);
         f.finish()
     }
-    use chrono::NaiveDate;
 
     fn site_of(files: &[(&str, &str)], toml: &str) -> Site {
         let config = crate::Config::parse("site.toml", &format!("title = \"T\"\nbase_url = \"/\"\n{toml}")).unwrap();

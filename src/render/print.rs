@@ -5,18 +5,14 @@
 //!
 //! Everything is written in a form no other value has, like `Fingerprinter::value` does: a tag
 //! per kind, strings with their length, and sequences and maps closed by an end tag, so that a
-//! field moving from one struct to the next changes the fingerprint. The tags are
-//! `Fingerprinter::value`'s where the kinds are the same. A template value inside a struct
+//! field moving from one struct to the next changes the fingerprint, with the tags of
+//! `super::tag`, the same as `Fingerprinter::value`'s where the kinds are. A template value inside a struct
 //! (the shared link values) is written by its contents, through its own `Serialize`.
 
 use serde::ser::{self, Serialize};
 
 use super::Fingerprinter;
-
-/// Tags of what only this serializer writes (after `LABEL`, the last of `Fingerprinter`'s).
-const END_SEQ: u8 = 15;
-const END_MAP: u8 = 16;
-const U128: u8 = 17;
+use super::tag::{self, END_MAP, END_SEQ};
 
 /// Writes a serializable value into a fingerprinter.
 pub(super) struct Printer<'a>(pub &'a mut Fingerprinter);
@@ -49,14 +45,14 @@ impl ser::Error for Error {
 
 impl Printer<'_> {
     fn int(self, i: i128) -> Result<(), Error> {
-        self.0.bytes(8, &i.to_le_bytes());
+        self.0.bytes(tag::INT, &i.to_le_bytes());
         Ok(())
     }
 
     /// A map of one entry, `variant` → what follows (how templates see an enum's data).
     fn variant(self, variant: &str) -> Self {
-        self.0.buf.push(11);
-        self.0.bytes(12, variant.as_bytes());
+        self.0.buf.push(tag::MAP);
+        self.0.bytes(tag::KEY, variant.as_bytes());
         self
     }
 }
@@ -79,7 +75,7 @@ impl<'a> ser::Serializer for Printer<'a> {
     }
 
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
-        self.0.buf.extend_from_slice(&[2, u8::from(v)]);
+        self.0.buf.extend_from_slice(&[tag::BOOL, u8::from(v)]);
         Ok(())
     }
     fn serialize_i8(self, v: i8) -> Result<(), Error> {
@@ -110,25 +106,25 @@ impl<'a> ser::Serializer for Printer<'a> {
         self.int(v.into())
     }
     fn serialize_u128(self, v: u128) -> Result<(), Error> {
-        self.0.bytes(U128, &v.to_le_bytes());
+        self.0.bytes(tag::U128, &v.to_le_bytes());
         Ok(())
     }
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
         self.serialize_f64(v.into())
     }
     fn serialize_f64(self, v: f64) -> Result<(), Error> {
-        self.0.bytes(9, &v.to_bits().to_le_bytes());
+        self.0.bytes(tag::FLOAT, &v.to_bits().to_le_bytes());
         Ok(())
     }
     fn serialize_char(self, v: char) -> Result<(), Error> {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_str(self, v: &str) -> Result<(), Error> {
-        self.0.bytes(4, v.as_bytes());
+        self.0.bytes(tag::STR, v.as_bytes());
         Ok(())
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
-        self.0.bytes(7, v);
+        self.0.bytes(tag::BYTES, v);
         Ok(())
     }
     fn serialize_none(self) -> Result<(), Error> {
@@ -138,7 +134,7 @@ impl<'a> ser::Serializer for Printer<'a> {
         value.serialize(self)
     }
     fn serialize_unit(self) -> Result<(), Error> {
-        self.0.buf.push(1);
+        self.0.buf.push(tag::NONE);
         Ok(())
     }
     fn serialize_unit_struct(self, _: &'static str) -> Result<(), Error> {
@@ -163,7 +159,7 @@ impl<'a> ser::Serializer for Printer<'a> {
         Ok(())
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self, Error> {
-        self.0.buf.push(5);
+        self.0.buf.push(tag::SEQ);
         Ok(self)
     }
     fn serialize_tuple(self, len: usize) -> Result<Self, Error> {
@@ -174,11 +170,11 @@ impl<'a> ser::Serializer for Printer<'a> {
     }
     fn serialize_tuple_variant(self, _: &'static str, _: u32, variant: &'static str, _: usize) -> Result<Self, Error> {
         let p = self.variant(variant);
-        p.0.buf.push(5);
+        p.0.buf.push(tag::SEQ);
         Ok(p)
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self, Error> {
-        self.0.buf.push(11);
+        self.0.buf.push(tag::MAP);
         Ok(self)
     }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Error> {
@@ -186,7 +182,7 @@ impl<'a> ser::Serializer for Printer<'a> {
     }
     fn serialize_struct_variant(self, _: &'static str, _: u32, variant: &'static str, _: usize) -> Result<Self, Error> {
         let p = self.variant(variant);
-        p.0.buf.push(11);
+        p.0.buf.push(tag::MAP);
         Ok(p)
     }
 }
@@ -256,7 +252,7 @@ impl ser::SerializeStruct for Printer<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
-        self.0.bytes(12, key.as_bytes());
+        self.0.bytes(tag::KEY, key.as_bytes());
         value.serialize(Printer(self.0))
     }
     fn end(self) -> Result<(), Error> {

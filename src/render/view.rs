@@ -199,7 +199,7 @@ impl<'a> Cards<'a> {
         // Fingerprinted as it is: its value is made only when the last render's is not reused.
         let print = super::print::of(&fields);
         match before.and_then(|b| b.get(&print)) {
-            Some(made) => Ok((made.clone(), print)),
+            Some(kept) => Ok((kept.clone(), print)),
             None => Ok((made()?, print)),
         }
     }
