@@ -559,7 +559,7 @@ impl<'a> Shared<'a> {
     }
 
     /// Page metadata with the site's feeds linked; callers add their own feed and JSON-LD.
-    fn meta(&self, kind: &'static str, title: String, description: String, route: &str) -> PageMeta {
+    fn meta(&self, kind: &'static str, title: String, description: String, route: &str) -> PageMeta<'a> {
         let site = self.site;
         let description = if description.is_empty() { site.config.description.clone() } else { description };
         let head_title =
@@ -579,7 +579,7 @@ impl<'a> Shared<'a> {
     }
 
     /// Adds the breadcrumb trail (home first, this page last) as JSON-LD.
-    fn crumbs(&self, meta: &mut PageMeta, trail: &[(&str, &str)]) {
+    fn crumbs(&self, meta: &mut PageMeta<'a>, trail: &[(&str, &str)]) {
         let mut full: Vec<(&str, &str)> = vec![(&self.site.config.title, "")];
         full.extend_from_slice(trail);
         meta.jsonld = Some(seo::breadcrumbs(self.site, &full));
@@ -650,13 +650,13 @@ impl<'a> Shared<'a> {
         let (template, meta, lastmod): (&str, Option<PageMeta>, Option<DateTime<FixedOffset>>) = match *job {
             Job::Home => {
                 let mut meta = self.meta("home", site.config.title.clone(), String::new(), "");
-                meta.jsonld = Some(seo::script_json(&serde_json::json!({
+                meta.jsonld = Some(seo::JsonLd::Text(seo::script_json(&serde_json::json!({
                     "@context": "https://schema.org", "@type": "WebSite",
                     "name": site.config.title, "url": site.config.base_url,
                     "potentialAction": {"@type": "SearchAction",
                         "target": format!("{}search/?q={{query}}", site.config.base_url),
                         "query-input": "required name=query"},
-                })));
+                }))));
                 ctx.insert_value(
                     "edition",
                     site.editions.first().map_or(Ok(Value::none()), |_| self.edition_value(0))?,
@@ -674,7 +674,7 @@ impl<'a> Shared<'a> {
                 };
                 let mut meta = self.meta("article", a.title.clone(), a.summary.clone(), &a.route);
                 meta.head_title = format!("{title} · {}", site.config.title);
-                meta.jsonld = Some(seo::news_article(site, a, &meta.description));
+                meta.jsonld = Some(seo::news_article(site, a, meta.description.clone()));
                 meta.published = Some(a.date.to_rfc3339());
                 meta.modified = Some(a.updated.unwrap_or(a.date).to_rfc3339());
                 ctx.insert("article", &view::article_view(site, &self.cards.links, a));
@@ -918,7 +918,7 @@ impl<'a> Shared<'a> {
         i: usize,
         children: Vec<&Period>,
         page: usize,
-    ) -> Result<(&'static str, Option<PageMeta>, Lastmod), Box<Diagnostic>> {
+    ) -> Result<(&'static str, Option<PageMeta<'a>>, Lastmod), Box<Diagnostic>> {
         let site = self.site;
         let p = &list[i];
         let desc = format!("Articles of {} in {}", p.label, site.config.title);

@@ -23,6 +23,27 @@ struct Named<'a> {
     url: Option<String>,
 }
 
+/// A page's schema.org JSON-LD. A template gets it as the text of a script element
+/// (`script_json`); a fingerprint (`render::print`, not human-readable) takes the fields that
+/// text is written from, without writing it.
+pub enum JsonLd<'a> {
+    News(Box<NewsArticle<'a>>),
+    Crumbs(BreadcrumbList),
+    Text(String),
+}
+
+impl serde::Serialize for JsonLd<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match (self, s.is_human_readable()) {
+            (JsonLd::Text(t), _) => s.serialize_str(t),
+            (JsonLd::News(n), true) => s.serialize_str(&script_json(n)),
+            (JsonLd::Crumbs(c), true) => s.serialize_str(&script_json(c)),
+            (JsonLd::News(n), false) => n.serialize(s),
+            (JsonLd::Crumbs(c), false) => c.serialize(s),
+        }
+    }
+}
+
 /// schema.org `NewsArticle`, keys sorted as a JSON object's.
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -32,17 +53,17 @@ pub struct NewsArticle<'a> {
     #[serde(rename = "@type")]
     ty: &'static str,
     about: Vec<Named<'a>>,
-    author: &'a Named<'a>,
+    author: Named<'a>,
     date_modified: String,
     date_published: String,
-    description: &'a str,
+    description: String,
     headline: &'a str,
     in_language: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     is_based_on: Option<&'a str>,
     main_entity_of_page: String,
     mentions: Vec<Named<'a>>,
-    publisher: &'a Named<'a>,
+    publisher: Named<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     source_organization: Option<Named<'a>>,
     url: String,
@@ -54,8 +75,7 @@ fn publisher(site: &Site) -> Named<'_> {
 }
 
 /// The `NewsArticle` JSON-LD of an article page, described as its meta description is.
-pub fn news_article(site: &Site, a: &Article, description: &str) -> String {
-    let publisher = publisher(site);
+pub fn news_article<'a>(site: &'a Site, a: &'a Article, description: String) -> JsonLd<'a> {
     let about = a.topics.iter().map(|t| site.topic(*t)).map(|t| Named {
         ty: "Thing",
         name: &t.name,
@@ -68,11 +88,11 @@ pub fn news_article(site: &Site, a: &Article, description: &str) -> String {
             mentions.push(Named { ty, name: &e.name, url: Some(site.url(&e.route)) });
         }
     }
-    script_json(&NewsArticle {
+    JsonLd::News(Box::new(NewsArticle {
         context: "https://schema.org",
         ty: "NewsArticle",
         about: about.collect(),
-        author: &publisher,
+        author: publisher(site),
         date_modified: a.updated.unwrap_or(a.date).to_rfc3339(),
         date_published: a.date.to_rfc3339(),
         description,
@@ -81,45 +101,50 @@ pub fn news_article(site: &Site, a: &Article, description: &str) -> String {
         is_based_on: a.url.as_deref(),
         main_entity_of_page: site.url(&a.route),
         mentions,
-        publisher: &publisher,
+        publisher: publisher(site),
         source_organization: a.source.map(|s| Named {
             ty: "Organization",
             name: &site.entity(EntityKind::Source, s).name,
             url: None,
         }),
         url: site.url(&a.route),
-    })
+    }))
 }
 
 /// One step of a `BreadcrumbList` (keys in the order serde_json sorts them).
 #[derive(serde::Serialize)]
-struct Crumb<'a> {
+pub struct Crumb {
     #[serde(rename = "@type")]
     ty: &'static str,
     item: String,
-    name: &'a str,
+    name: String,
     position: usize,
 }
 
 /// schema.org `BreadcrumbList` (keys sorted as a JSON object's).
 #[derive(serde::Serialize)]
-struct BreadcrumbList<'a> {
+pub struct BreadcrumbList {
     #[serde(rename = "@context")]
     context: &'static str,
     #[serde(rename = "@type")]
     ty: &'static str,
     #[serde(rename = "itemListElement")]
-    items: Vec<Crumb<'a>>,
+    items: Vec<Crumb>,
 }
 
 /// The `BreadcrumbList` JSON-LD of a page from its trail of (name, route) pairs, home first.
-pub fn breadcrumbs(site: &Site, trail: &[(&str, &str)]) -> String {
+pub fn breadcrumbs(site: &Site, trail: &[(&str, &str)]) -> JsonLd<'static> {
     let items = trail
         .iter()
         .enumerate()
-        .map(|(i, (name, route))| Crumb { ty: "ListItem", item: site.url(route), name, position: i + 1 })
+        .map(|(i, (name, route))| Crumb {
+            ty: "ListItem",
+            item: site.url(route),
+            name: name.to_string(),
+            position: i + 1,
+        })
         .collect();
-    script_json(&BreadcrumbList { context: "https://schema.org", ty: "BreadcrumbList", items })
+    JsonLd::Crumbs(BreadcrumbList { context: "https://schema.org", ty: "BreadcrumbList", items })
 }
 
 fn xml_escape(s: &str) -> String {
@@ -231,6 +256,20 @@ mod tests {
     fn script_json_cannot_close_the_script() {
         let v = json!({"headline": "</script><script>alert(1)</script>"});
         assert!(!script_json(&v).contains("</"));
+    }
+
+    #[test]
+    fn json_ld_is_its_text_in_templates_and_its_fields_in_a_fingerprint() {
+        let list = |name: &str| BreadcrumbList {
+            context: "https://schema.org",
+            ty: "BreadcrumbList",
+            items: vec![Crumb { ty: "ListItem", item: "https://x.example/".into(), name: name.into(), position: 1 }],
+        };
+        let value = tera::Value::from_serializable(&JsonLd::Crumbs(list("</script>")));
+        assert_eq!(value.as_str(), Some(script_json(&list("</script>")).as_str()));
+        let print = |name: &str| super::super::print::of(&JsonLd::Crumbs(list(name)));
+        assert_eq!(print("a"), print("a"));
+        assert_ne!(print("a"), print("b"));
     }
 
     #[test]

@@ -405,7 +405,7 @@ pub struct FeedLink {
 
 /// Page metadata every template gets as `page`.
 #[derive(Serialize)]
-pub struct PageMeta {
+pub struct PageMeta<'a> {
     /// `article`, `home`, `topic`, `person`, `place`, `source`, `topics`, `people`, `places`,
     /// `sources`, `year`, `month`, `day`, `edition`, `editions`, `search`, `404`.
     pub kind: &'static str,
@@ -424,7 +424,7 @@ pub struct PageMeta {
     #[serde(skip)]
     pub own_feed: Option<FeedLink>,
     /// schema.org JSON-LD, escaped for a script element.
-    pub jsonld: Option<String>,
+    pub jsonld: Option<super::seo::JsonLd<'a>>,
     /// Article pages: published, RFC 3339.
     pub published: Option<String>,
     /// Article pages: modified, RFC 3339.
