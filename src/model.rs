@@ -553,7 +553,7 @@ pub fn assemble_with(
             let (fm, body_start) = frontmatter::parse(&src.path, &src.text, &zone)?;
             return Ok((fm, body_start, 0, None));
         }
-        let k = key(&(&src.path, &src.text, &zone_name));
+        let k = key(&(&src.path, src.digest(), &zone_name));
         let parsed = match memo.parsed.get(&k) {
             Some(hit) => hit.clone(),
             None => Arc::new(frontmatter::parse(&src.path, &src.text, &zone)?),
@@ -687,7 +687,8 @@ pub fn assemble_with(
             let source = p.source.take().expect("a body is rendered once");
             let text = source.text.as_str();
             let body = &text[p.body_start..];
-            let k = env.map_or(0, |env| key(&(env, &p.slug, body)));
+            // The body is the text's from `body_start`, which the text decides.
+            let k = env.map_or(0, |env| key(&(env, &p.slug, source.digest())));
             let r = match memo.bodies.get(&k) {
                 Some(hit) => hit.clone(),
                 None => Arc::new(markdown::render(body, &p.slug, switches, &index)),
@@ -1266,11 +1267,7 @@ mod tests {
         let config = Config::parse("site.toml", &format!("title = \"T\"\nbase_url = \"/\"\n{toml}")).unwrap();
         let sources = files
             .iter()
-            .map(|(rel, text)| Source {
-                path: PathBuf::from(format!("content/{rel}")),
-                rel: rel.to_string(),
-                text: text.to_string(),
-            })
+            .map(|(rel, text)| Source::new(PathBuf::from(format!("content/{rel}")), rel.to_string(), text.to_string()))
             .map(Arc::new)
             .collect();
         assemble(config, sources, false)
@@ -1446,10 +1443,8 @@ mod tests {
 
     /// `reassemble_texts` after retitling `a.md` from "Alpha" to `new`, the other files as given.
     fn retitle(others: &[(&str, &str)], new: &str) -> Option<TextChanges> {
-        let src = |rel: &str, text: &str| Source {
-            path: PathBuf::from(format!("content/{rel}")),
-            rel: rel.to_string(),
-            text: text.to_string(),
+        let src = |rel: &str, text: &str| {
+            Source::new(PathBuf::from(format!("content/{rel}")), rel.to_string(), text.to_string())
         };
         let config = Config::parse("site.toml", "title = \"T\"\nbase_url = \"/\"\n").unwrap();
         let mut files = vec![src("a.md", &art("Alpha", "2025-03-01", "topics = [\"x\"]"))];
@@ -1484,11 +1479,11 @@ mod tests {
     #[test]
     fn titles_and_urls_kept_for_the_next_rebuild_follow_new_titles() {
         let src = |rel: &str, title: &str| {
-            Arc::new(Source {
-                path: PathBuf::from(format!("content/{rel}")),
-                rel: rel.to_string(),
-                text: art(title, "2025-03-01", "url = \"https://news.example/x\""),
-            })
+            Arc::new(Source::new(
+                PathBuf::from(format!("content/{rel}")),
+                rel.to_string(),
+                art(title, "2025-03-01", "url = \"https://news.example/x\""),
+            ))
         };
         let config = Config::parse("site.toml", "title = \"T\"\nbase_url = \"/\"\n").unwrap();
         let (site, diags, memo) =

@@ -16,6 +16,20 @@ pub struct Source {
     pub rel: String,
     /// The whole file.
     pub text: String,
+    /// A hash of `text`, made on first use (see `Source::digest`).
+    digest: std::sync::OnceLock<u64>,
+}
+
+impl Source {
+    pub fn new(path: PathBuf, rel: String, text: String) -> Self {
+        Source { path, rel, text, digest: std::sync::OnceLock::new() }
+    }
+
+    /// A hash (xxh3) of the text: memo keys take it rather than hashing the file again on
+    /// every rebuild, since a file read once stays the same `Source` until it changes.
+    pub fn digest(&self) -> u64 {
+        *self.digest.get_or_init(|| twox_hash::XxHash3_64::oneshot(self.text.as_bytes()))
+    }
 }
 
 /// A file copied to the output as it is.
@@ -170,7 +184,7 @@ pub struct Reloaded {
 fn read_article(abs: &Path, path: PathBuf, rel: String) -> Result<Result<Source, Diagnostic>, Error> {
     let bytes = std::fs::read(abs).map_err(Error::io("reading", abs))?;
     Ok(match String::from_utf8(bytes) {
-        Ok(text) => Ok(Source { path, rel, text }),
+        Ok(text) => Ok(Source::new(path, rel, text)),
         Err(e) => Err(Diagnostic::error(format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
             .in_file(&path)
             .with_hint("save the file as UTF-8")),

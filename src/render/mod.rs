@@ -1317,10 +1317,8 @@ mod tests {
         let config = crate::Config::parse("site.toml", &format!("title = \"T\"\nbase_url = \"/\"\n{toml}")).unwrap();
         let sources = files
             .iter()
-            .map(|(rel, text)| crate::source::Source {
-                path: format!("content/{rel}").into(),
-                rel: rel.to_string(),
-                text: text.to_string(),
+            .map(|(rel, text)| {
+                crate::source::Source::new(format!("content/{rel}").into(), rel.to_string(), text.to_string())
             })
             .map(std::sync::Arc::new)
             .collect();
