@@ -17,25 +17,32 @@ const WINDOW: usize = 150;
 /// `a`'s list exactly when `a` is in `b`'s.
 pub fn compute(articles: &[Article], topics: usize, people: usize, places: usize) -> Vec<Vec<ArticleId>> {
     let n = articles.len();
-    let features = |a: &Article| -> Vec<usize> {
-        let mut f: Vec<usize> = a.topics.iter().map(|t| t.0 as usize).collect();
-        f.extend(a.people.iter().map(|p| topics + p.0 as usize));
-        f.extend(a.places.iter().map(|p| topics + people + p.0 as usize));
-        f
-    };
     let mut postings: Vec<Vec<u32>> = vec![Vec::new(); topics + people + places];
-    let feats: Vec<Vec<usize>> = articles.iter().map(features).collect();
-    for (i, fs) in feats.iter().enumerate() {
-        for f in fs {
-            postings[*f].push(i as u32);
-        }
-    }
+    // Each article's features, with its place in each feature's postings (which are in article
+    // order).
+    let feats: Vec<Vec<(u32, u32)>> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let ids = a.topics.iter().map(|t| t.0 as usize);
+            let ids = ids.chain(a.people.iter().map(|p| topics + p.0 as usize));
+            let ids = ids.chain(a.places.iter().map(|p| topics + people + p.0 as usize));
+            ids.map(|f| {
+                let pos = postings[f].len() as u32;
+                postings[f].push(i as u32);
+                (f as u32, pos)
+            })
+            .collect()
+        })
+        .collect();
     // Squared idf weight; a feature every article has tells nothing.
     let weight: Vec<f64> = postings
         .iter()
         .map(|p| if p.is_empty() { 0.0 } else { ((n as f64) / (p.len() as f64)).ln().powi(2) })
         .collect();
-    let norm: Vec<f64> = feats.iter().map(|fs| fs.iter().map(|f| weight[*f]).sum::<f64>().sqrt()).collect();
+    let norm: Vec<f64> =
+        feats.iter().map(|fs| fs.iter().map(|(f, _)| weight[*f as usize]).sum::<f64>().sqrt()).collect();
+    let inverse: Vec<f64> = norm.iter().map(|x| 1.0 / x).collect();
 
     // Each article's candidates are scored independently, in parallel; each worker keeps its
     // own dense score buffer and the list of entries it touched.
@@ -46,41 +53,52 @@ pub fn compute(articles: &[Article], topics: usize, people: usize, places: usize
         .map_init(
             || (vec![0.0f64; n], Vec::<u32>::new()),
             |(score, touched), (i, fs)| {
-                for f in fs {
-                    let w = weight[*f];
+                for &(f, pos) in fs {
+                    let w = weight[f as usize];
                     if w == 0.0 {
                         continue;
                     }
-                    let list = &postings[*f];
-                    let pos = list.binary_search(&(i as u32)).expect("an article is in its own postings");
+                    let list = &postings[f as usize];
+                    let pos = pos as usize;
                     let lo = pos.saturating_sub(WINDOW);
                     let hi = (pos + WINDOW + 1).min(list.len());
+                    // The article itself is scored too, and passed over below.
                     for &j in &list[lo..hi] {
-                        if j as usize != i {
-                            if score[j as usize] == 0.0 {
-                                touched.push(j);
-                            }
-                            score[j as usize] += w;
+                        let s = &mut score[j as usize];
+                        if *s == 0.0 {
+                            touched.push(j);
                         }
+                        *s += w;
                     }
                 }
                 // Best score first; among equals, the nearest in time, then the newer (ids are
-                // distinct, so this is a total order). Only the top few are kept: most of the
-                // hundreds of candidates lose to the current last one in one comparison.
+                // distinct, so this is a total order; scores are never NaN).
                 let better = |a: &(ArticleId, f64), b: &(ArticleId, f64)| {
-                    b.1.total_cmp(&a.1)
-                        .then_with(|| (a.0.0 as i64 - i as i64).abs().cmp(&(b.0.0 as i64 - i as i64).abs()))
-                        .then(a.0.cmp(&b.0))
-                        .is_lt()
+                    if a.1 != b.1 {
+                        return a.1 > b.1;
+                    }
+                    let (da, db) = ((a.0.0 as i64 - i as i64).abs(), (b.0.0 as i64 - i as i64).abs());
+                    if da != db { da < db } else { a.0 < b.0 }
                 };
+                // Only the top few are kept. Most of the hundreds of candidates lose to the
+                // current last one, which `floor` tells without a division: a score estimated
+                // by multiplying inverses is within a few ulps of the exact quotient, so below
+                // the last one's less a margin it surely loses.
                 let mut best: Vec<(ArticleId, f64)> = Vec::with_capacity(TOP + 1);
+                let mut floor = 0.0f64;
                 for &j in touched.iter() {
-                    let c = (ArticleId(j), score[j as usize] / (norm[i] * norm[j as usize]));
-                    score[j as usize] = 0.0;
+                    let raw = std::mem::replace(&mut score[j as usize], 0.0);
+                    if j as usize == i || (best.len() == TOP && raw * inverse[i] * inverse[j as usize] < floor) {
+                        continue;
+                    }
+                    let c = (ArticleId(j), raw / (norm[i] * norm[j as usize]));
                     if best.len() < TOP || better(&c, &best[TOP - 1]) {
                         let at = best.partition_point(|b| better(b, &c));
                         best.insert(at, c);
                         best.truncate(TOP);
+                        if best.len() == TOP {
+                            floor = best[TOP - 1].1 * (1.0 - 1e-12);
+                        }
                     }
                 }
                 touched.clear();
