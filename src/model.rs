@@ -490,7 +490,8 @@ struct Parsed {
     rel: String,
     /// The file, until its body is rendered (then let go: a one-off build frees it there).
     source: Option<Arc<Source>>,
-    fm: FrontMatter,
+    /// Boxed: sorting the parsed files moves each several times.
+    fm: Box<FrontMatter>,
     body_start: usize,
     slug: String,
 }
@@ -570,7 +571,7 @@ pub fn assemble_with(
                 None => file_slug(&src.rel),
             };
             let (path, rel) = (src.path.clone(), src.rel.clone());
-            Ok((Parsed { path, rel, source: Some(src), fm, body_start, slug }, k, kept))
+            Ok((Parsed { path, rel, source: Some(src), fm: Box::new(fm), body_start, slug }, k, kept))
         })
         .collect();
     let mut next = Memo::default();
