@@ -1184,7 +1184,7 @@ fn periods(articles: &[Article]) -> (Vec<Period>, Vec<Period>, Vec<Period>) {
         .into_iter()
         .rev()
         .map(|(d, articles)| Period {
-            key: d.format("%Y-%m-%d").to_string(),
+            key: d.to_string(),
             label: crate::date::human_day(d),
             articles,
             route: layout::day(d),
@@ -1196,7 +1196,7 @@ fn periods(articles: &[Article]) -> (Vec<Period>, Vec<Period>, Vec<Period>) {
 /// The edition a day belongs to: its id, title and first and last day.
 pub fn edition_of(kind: EditionKind, day: NaiveDate) -> (String, String, NaiveDate, NaiveDate) {
     match kind {
-        EditionKind::Daily => (day.format("%Y-%m-%d").to_string(), crate::date::human_day(day), day, day),
+        EditionKind::Daily => (day.to_string(), crate::date::human_day(day), day, day),
         EditionKind::Weekly => {
             let w = day.iso_week();
             let start = NaiveDate::from_isoywd_opt(w.year(), w.week(), chrono::Weekday::Mon).expect("iso week exists");

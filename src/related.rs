@@ -85,10 +85,10 @@ pub fn compute(articles: &[Article], topics: usize, people: usize, places: usize
                 // by multiplying inverses is within a few ulps of the exact quotient, so below
                 // the last one's less a margin it surely loses.
                 let mut best: Vec<(ArticleId, f64)> = Vec::with_capacity(TOP + 1);
-                let mut floor = 0.0f64;
+                let mut floor = 0.0f64; // Nothing is passed over until five are kept.
                 for &j in touched.iter() {
                     let raw = std::mem::replace(&mut score[j as usize], 0.0);
-                    if j as usize == i || (best.len() == TOP && raw * inverse[i] * inverse[j as usize] < floor) {
+                    if j as usize == i || raw * inverse[i] * inverse[j as usize] < floor {
                         continue;
                     }
                     let c = (ArticleId(j), raw / (norm[i] * norm[j as usize]));

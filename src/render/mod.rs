@@ -337,7 +337,7 @@ fn card_pages(site: &Site, id: ArticleId) -> Vec<Job> {
             jobs.push(Job::Entity(kind, e.0 as usize, page_of(&site.entities(kind)[e.0 as usize].articles)));
         }
     }
-    let day = a.day.format("%Y-%m-%d").to_string();
+    let day = a.day.to_string();
     if let Some(i) = site.days.iter().position(|d| d.key == day) {
         jobs.push(Job::Day(i));
     }
