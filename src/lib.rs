@@ -71,8 +71,8 @@ pub struct BuildOptions {
 pub struct Build {
     /// The model.
     pub site: Site,
-    /// Every file of the output.
-    pub output: Output,
+    /// Every file of the output (shared with what `serve` shows).
+    pub output: Arc<Output>,
     /// Warnings (a successful build has no errors).
     pub warnings: Vec<Diagnostic>,
     /// Where the output belongs.
@@ -193,7 +193,7 @@ pub fn build_after(
     };
     let sink = std::sync::Mutex::new(Output::default());
     let done = prepared.render(&sink, prints)?;
-    let output = sink.into_inner().expect("output lock is never poisoned");
+    let output = Arc::new(sink.into_inner().expect("output lock is never poisoned"));
     Ok(Build {
         site: done.site,
         output,
@@ -257,10 +257,10 @@ fn rerender_texts(
     site: &Site,
     theme: &render::theme::Theme,
     changed: &model::TextChanges,
-) -> Result<(Output, render::Rendered), render::RenderError> {
-    let sink = std::sync::Mutex::new(previous.output.clone());
+) -> Result<(Arc<Output>, render::Rendered), render::RenderError> {
+    let sink = std::sync::Mutex::new(Output::clone(&previous.output));
     let mut rendered = render::render_texts(site, theme, &sink, changed)?;
-    let output = sink.into_inner().expect("output lock is never poisoned");
+    let output = Arc::new(sink.into_inner().expect("output lock is never poisoned"));
     debug_assert_eq!(previous.output.files.len(), output.files.len(), "re-rendering text adds no file");
     let mut memo = previous.render_memo.clone();
     memo.update(std::mem::take(&mut rendered.memo));

@@ -9,7 +9,7 @@ use crate::output::Output;
 /// The result of one (re)build.
 pub enum Outcome {
     /// A new output.
-    Built(Output),
+    Built(Arc<Output>),
     /// The build failed; these are its diagnostics (errors and warnings), already formatted.
     Failed(Vec<Diagnostic>),
 }
@@ -31,16 +31,20 @@ impl Preview {
     }
 
     /// Takes in a rebuild. A good one replaces the output and clears the errors; a broken one
-    /// keeps the last good output and sets the errors. Either way pages should reload.
-    pub fn apply(&mut self, outcome: Outcome) {
+    /// keeps the last good output and sets the errors. Either way pages should reload. Returns
+    /// the output replaced, for the caller to free when it suits it (not under a lock).
+    pub fn apply(&mut self, outcome: Outcome) -> Option<Arc<Output>> {
+        self.generation += 1;
         match outcome {
             Outcome::Built(o) => {
-                self.output = Some(Arc::new(o));
                 self.errors = None;
+                self.output.replace(o)
             }
-            Outcome::Failed(d) => self.errors = Some(Arc::new(d)),
+            Outcome::Failed(d) => {
+                self.errors = Some(Arc::new(d));
+                None
+            }
         }
-        self.generation += 1;
     }
 }
 
@@ -55,10 +59,10 @@ mod tests {
     use super::*;
     use crate::output::FileData;
 
-    fn output(text: &str) -> Output {
+    fn output(text: &str) -> Arc<Output> {
         let mut o = Output::default();
         o.insert("index.html".into(), FileData::Bytes(text.as_bytes().to_vec().into()));
-        o
+        Arc::new(o)
     }
 
     #[test]
@@ -72,7 +76,8 @@ mod tests {
         assert_eq!(p.output.as_ref().unwrap().bytes("index.html"), Some(&b"one"[..]), "last good output kept");
         assert_eq!(p.errors.as_ref().unwrap().len(), 1);
 
-        p.apply(Outcome::Built(output("two")));
+        let replaced = p.apply(Outcome::Built(output("two")));
+        assert_eq!(replaced.unwrap().bytes("index.html"), Some(&b"one"[..]), "the old output is handed back");
         assert_eq!(p.output.as_ref().unwrap().bytes("index.html"), Some(&b"two"[..]));
         assert!(p.errors.is_none(), "a good rebuild clears the overlay");
         assert_eq!(p.generation, 3);
