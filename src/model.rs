@@ -271,12 +271,12 @@ pub fn reassemble_texts(
         let id = before.articles.iter().find(|a| a.rel == src.rel)?.id;
         let (fm, body_start) = frontmatter::parse(&src.path, &src.text, &before.config.timezone).ok()?;
         let kept = memo.fronts.get(&src.rel)?.clone();
-        let old = &kept.0;
+        let old = &*kept.0;
         if fm != *old {
             if !fm.same_but_wording(old) || warnings.iter().any(|w| w.path.as_deref() == Some(src.path.as_path())) {
                 return None;
             }
-            memo.fronts.insert(src.rel.clone(), Arc::new((fm.clone(), body_start)));
+            memo.fronts.insert(src.rel.clone(), (Arc::new(fm.clone()), body_start));
         }
         if fm.title != old.title {
             retitled.push((id, old.title.to_lowercase()));
@@ -316,7 +316,7 @@ pub fn reassemble_texts(
                     let a = before.article(*r);
                     let text = read(&a.path)?;
                     let (fm, body_start) = frontmatter::parse(&a.path, &text, &before.config.timezone).ok()?;
-                    if fm != memo.fronts.get(&a.rel)?.0 {
+                    if fm != *memo.fronts.get(&a.rel)?.0 {
                         return None;
                     }
                     texts.push((*r, text.into(), body_start, fm.summary));
@@ -490,8 +490,9 @@ struct Parsed {
     rel: String,
     /// The file, until its body is rendered (then let go: a one-off build frees it there).
     source: Option<Arc<Source>>,
-    /// Boxed: sorting the parsed files moves each several times.
-    fm: Box<FrontMatter>,
+    /// Shared with the memo, when there is one; behind a pointer either way, since sorting
+    /// the parsed files moves each several times.
+    fm: Arc<FrontMatter>,
     body_start: usize,
     slug: String,
 }
@@ -502,6 +503,17 @@ impl Parsed {
     }
 }
 
+/// A field of a parsed file's front matter, for its article: moved out when the build holds the
+/// front matter alone (a one-off build), cloned when the memo keeps it for the next build.
+macro_rules! take_field {
+    ($fm:expr, $field:ident) => {
+        match Arc::get_mut(&mut $fm) {
+            Some(fm) => std::mem::take(&mut fm.$field),
+            None => $fm.$field.clone(),
+        }
+    };
+}
+
 /// What `assemble` can reuse from an earlier build of the same site: parsed front matter and
 /// rendered bodies, keyed by a hash of everything each depends on, so a hit is exactly what
 /// parsing or rendering again would give. Holds only what the last build used.
@@ -509,10 +521,10 @@ impl Parsed {
 /// articles' wording starts from (`reassemble_texts`).
 #[derive(Debug, Clone, Default)]
 pub struct Memo {
-    parsed: HashMap<u64, Arc<(FrontMatter, usize)>>,
+    parsed: HashMap<u64, (Arc<FrontMatter>, usize)>,
     bodies: HashMap<u64, Arc<markdown::Rendered<ArticleId>>>,
     /// The front matter of each article of the site, by file (relative to `content/`).
-    fronts: HashMap<String, Arc<(FrontMatter, usize)>>,
+    fronts: HashMap<String, (Arc<FrontMatter>, usize)>,
     /// The site's link index keys that are costly to make.
     keys: Option<Keys>,
 }
@@ -548,30 +560,31 @@ pub fn assemble_with(
     let zone_name = format!("{zone:?}");
     // With a memo, the parsed front matter is also kept (shared) for the next build. A file that
     // fails to parse comes back as its diagnostics and its path.
-    type Front = (FrontMatter, usize, u64, Option<Arc<(FrontMatter, usize)>>);
+    type Front = (Arc<FrontMatter>, usize, u64);
     let read = |src: &Source| -> Result<Front, Vec<Diagnostic>> {
+        let parse = || frontmatter::parse(&src.path, &src.text, &zone).map(|(fm, at)| (Arc::new(fm), at));
         if !remember {
-            let (fm, body_start) = frontmatter::parse(&src.path, &src.text, &zone)?;
-            return Ok((fm, body_start, 0, None));
+            let (fm, body_start) = parse()?;
+            return Ok((fm, body_start, 0));
         }
         let k = key(&(&src.path, src.digest(), &zone_name));
-        let parsed = match memo.parsed.get(&k) {
+        let (fm, body_start) = match memo.parsed.get(&k) {
             Some(hit) => hit.clone(),
-            None => Arc::new(frontmatter::parse(&src.path, &src.text, &zone)?),
+            None => parse()?,
         };
-        Ok((parsed.0.clone(), parsed.1, k, Some(parsed)))
+        Ok((fm, body_start, k))
     };
-    type Read = Result<(Parsed, u64, Option<Arc<(FrontMatter, usize)>>), (Vec<Diagnostic>, String)>;
+    type Read = Result<(Parsed, u64), (Vec<Diagnostic>, String)>;
     let results: Vec<Read> = sources
         .into_par_iter()
         .map(|src| {
-            let (fm, body_start, k, kept) = read(&src).map_err(|d| (d, src.rel.clone()))?;
+            let (fm, body_start, k) = read(&src).map_err(|d| (d, src.rel.clone()))?;
             let slug = match &fm.slug {
                 Some(s) => s.value.clone(),
                 None => file_slug(&src.rel),
             };
             let (path, rel) = (src.path.clone(), src.rel.clone());
-            Ok((Parsed { path, rel, source: Some(src), fm: Box::new(fm), body_start, slug }, k, kept))
+            Ok((Parsed { path, rel, source: Some(src), fm, body_start, slug }, k))
         })
         .collect();
     let mut next = Memo::default();
@@ -583,10 +596,10 @@ pub fn assemble_with(
     let mut parsed: Vec<Parsed> = results
         .into_iter()
         .filter_map(|r| match r {
-            Ok((p, k, kept)) => {
-                if let Some(kept) = kept {
-                    next.fronts.insert(p.rel.clone(), kept.clone());
-                    next.parsed.insert(k, kept);
+            Ok((p, k)) => {
+                if remember {
+                    next.fronts.insert(p.rel.clone(), (p.fm.clone(), p.body_start));
+                    next.parsed.insert(k, (p.fm.clone(), p.body_start));
                 }
                 (drafts || !p.fm.draft).then_some(p)
             }
@@ -626,7 +639,7 @@ pub fn assemble_with(
         },
     );
 
-    // What only the article needs is moved out of the parsed file, not copied.
+    // What only the article needs is moved out of the parsed file when no memo shares it.
     let mut articles: Vec<Article> = parsed
         .par_iter_mut()
         .enumerate()
@@ -639,11 +652,11 @@ pub fn assemble_with(
                 path: p.path.clone(),
                 rel: p.rel.clone(),
                 slug: p.slug.clone(),
-                title: std::mem::take(&mut p.fm.title),
+                title: take_field!(p.fm, title),
                 date: p.fm.date,
                 updated: p.fm.updated,
                 day: p.fm.date.date_naive(),
-                url: p.fm.url.take(),
+                url: take_field!(p.fm, url),
                 source: p.fm.source.as_deref().map(|s| sources.id(s)),
                 topics: topic_ids,
                 people: dedup(p.fm.people.iter().map(|n| people.id(&n.value)).collect()),
@@ -658,7 +671,7 @@ pub fn assemble_with(
                 href: format!("{}{route}", config.base_path),
                 route,
                 draft: p.fm.draft,
-                extra: std::mem::take(&mut p.fm.extra),
+                extra: take_field!(p.fm, extra),
             }
         })
         .collect();
@@ -712,8 +725,8 @@ pub fn assemble_with(
         .par_iter_mut()
         .zip(parsed)
         .zip(rendered)
-        .map(|((a, p), (k, r, problems))| {
-            a.summary = p.fm.summary.unwrap_or_else(|| r.first_paragraph.clone());
+        .map(|((a, mut p), (k, r, problems))| {
+            a.summary = take_field!(p.fm, summary).unwrap_or_else(|| r.first_paragraph.clone());
             a.body_html = r.html.clone();
             a.links_to = r.links.iter().copied().filter(|id| *id != a.id).collect();
             (k, remember.then_some(r), problems)
