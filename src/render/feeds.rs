@@ -2,10 +2,10 @@
 //! through serde. Every item carries the source outlet and the original url.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 use serde_json::json;
-use tera::Value;
 
 use crate::model::{Article, ArticleId, EntityKind, Site};
 
@@ -33,8 +33,12 @@ impl FeedOf {
 /// Makes feed items. An item is made for each feed that lists it and freed with that feed. Kept
 /// for the whole build, an article's item would serve about three person and source feeds at
 /// 10k but 0.6 at 100k (feeds list the newest 20), and held 150 MB there that no later page needs.
+/// Its fingerprint is kept (a number): a rebuild fingerprints every feed, and most list the
+/// same articles as several others.
 pub struct Items {
     origin: String,
+    /// The fingerprint of each article's item, with and without its text (`FeedOf::full_text`).
+    prints: [Vec<OnceLock<u64>>; 2],
 }
 
 /// `https://example.org` from `https://example.org/digest/`; empty for a relative base url.
@@ -106,7 +110,15 @@ pub struct Item<'a> {
 impl Items {
     /// For the feeds of `site`.
     pub fn new(site: &Site) -> Self {
-        Items { origin: origin(&site.config.base_url) }
+        let n = site.articles.len();
+        let cells = || (0..n).map(|_| OnceLock::new()).collect();
+        Items { origin: origin(&site.config.base_url), prints: [cells(), cells()] }
+    }
+
+    /// The fingerprint of the item of article `id` in feed `of` (`print` makes it).
+    pub fn print(&self, site: &Site, id: ArticleId, of: FeedOf, print: impl FnOnce(&Item) -> u64) -> u64 {
+        *self.prints[usize::from(of.full_text())][id.0 as usize]
+            .get_or_init(|| print(&self.item(site, site.article(id), of)))
     }
 
     fn item<'a>(&self, site: &'a Site, a: &'a Article, of: FeedOf) -> Item<'a> {
@@ -167,8 +179,21 @@ pub fn newest(site: &Site, of: FeedOf) -> Vec<ArticleId> {
     }
 }
 
-/// The `feed` value of a feed template. `file` is the feed's own path.
-pub fn feed_value(site: &Site, of: FeedOf, file: &str, ids: &[ArticleId]) -> Value {
+/// The `feed` value of a feed template.
+#[derive(Serialize)]
+pub struct Head<'a> {
+    title: String,
+    description: &'a str,
+    url: String,
+    home: String,
+    updated: String,
+    updated_rfc2822: String,
+    language: &'a str,
+    generator: &'static str,
+}
+
+/// The `feed` variable of a feed template. `file` is the feed's own path.
+pub fn head<'a>(site: &'a Site, of: FeedOf, file: &str, ids: &[ArticleId]) -> Head<'a> {
     let (_, name, route) = scope(site, of);
     let title = match name {
         Some(name) => format!("{}: {name}", site.config.title),
@@ -181,17 +206,16 @@ pub fn feed_value(site: &Site, of: FeedOf, file: &str, ids: &[ArticleId]) -> Val
         .max()
         .or(site.articles.first().map(|a| a.date))
         .unwrap_or_else(|| chrono::DateTime::UNIX_EPOCH.fixed_offset());
-    let (updated, updated_rfc2822) = (updated.to_rfc3339(), updated.to_rfc2822());
-    Value::from_serializable(&json!({
-        "title": title,
-        "description": site.config.description,
-        "url": site.url(file),
-        "home": site.url(route),
-        "updated": updated,
-        "updated_rfc2822": updated_rfc2822,
-        "language": site.config.language,
-        "generator": concat!("digest ", env!("CARGO_PKG_VERSION")),
-    }))
+    Head {
+        title,
+        description: &site.config.description,
+        url: site.url(file),
+        home: site.url(route),
+        updated: updated.to_rfc3339(),
+        updated_rfc2822: updated.to_rfc2822(),
+        language: &site.config.language,
+        generator: concat!("digest ", env!("CARGO_PKG_VERSION")),
+    }
 }
 
 /// The site's JSON Feed 1.1.

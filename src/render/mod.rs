@@ -619,6 +619,13 @@ impl<'a> Shared<'a> {
         Ok(self.newest(&ids[start..end]))
     }
 
+    /// A feed's `items`, fingerprinted by the items' own fingerprints (made once per render).
+    fn insert_items(&self, ctx: &mut Vars<'_>, ids: &[ArticleId], of: FeedOf) {
+        let site = self.site;
+        let prints = ids.iter().map(|id| self.items.print(site, *id, of, |item| print::of(item)));
+        ctx.insert_listed("items", prints, || self.items.items(site, ids, of));
+    }
+
     /// The newest publication or update among some articles: a list page's `lastmod`.
     fn newest(&self, ids: &[ArticleId]) -> Option<DateTime<FixedOffset>> {
         ids.iter().map(|id| self.site.article(*id)).map(|a| a.updated.unwrap_or(a.date)).max()
@@ -835,14 +842,14 @@ impl<'a> Shared<'a> {
             }
             Job::Atom(of) => {
                 let ids = feeds::newest(site, of);
-                ctx.insert_value("feed", feeds::feed_value(site, of, &route, &ids));
-                ctx.insert("items", &self.items.items(site, &ids, of));
+                ctx.insert("feed", &feeds::head(site, of, &route, &ids));
+                self.insert_items(&mut ctx, &ids, of);
                 ("atom.xml", None, None)
             }
             Job::Rss => {
                 let ids = feeds::newest(site, FeedOf::Site);
-                ctx.insert_value("feed", feeds::feed_value(site, FeedOf::Site, "rss.xml", &ids));
-                ctx.insert("items", &self.items.items(site, &ids, FeedOf::Site));
+                ctx.insert("feed", &feeds::head(site, FeedOf::Site, "rss.xml", &ids));
+                self.insert_items(&mut ctx, &ids, FeedOf::Site);
                 ("rss.xml", None, None)
             }
         };
@@ -1119,6 +1126,24 @@ impl<'f> Vars<'f> {
         Ok(())
     }
 
+    /// A list given by its elements' fingerprints (each standing for its value under the same
+    /// templates, as a card's does), and made only when values are.
+    fn insert_listed<T: serde::Serialize>(
+        &mut self,
+        key: &'static str,
+        prints: impl ExactSizeIterator<Item = u64>,
+        value: impl FnOnce() -> T,
+    ) {
+        if let Some(f) = self.print.as_deref_mut() {
+            f.bytes(tag::LABEL, key.as_bytes());
+            f.bytes(tag::LISTED, &(prints.len() as u64).to_le_bytes());
+            prints.for_each(|p| f.bytes(tag::CARD, &p.to_le_bytes()));
+        }
+        if let Some(values) = &mut self.values {
+            values.push((key, Value::from_serializable(&value())));
+        }
+    }
+
     fn insert_value(&mut self, key: &'static str, value: Value) {
         if let Some(f) = self.print.as_deref_mut() {
             f.bytes(tag::LABEL, key.as_bytes());
@@ -1170,6 +1195,8 @@ mod tag {
     pub const U128: u8 = 17;
     /// A list of cards written by their fingerprints (`Vars::insert_cards`), after its name.
     pub const CARDS: u8 = 18;
+    /// Another list written by its elements' fingerprints (`Vars::insert_listed`).
+    pub const LISTED: u8 = 19;
 }
 
 impl Fingerprinter {
