@@ -188,7 +188,7 @@ pub fn build_after(
     }
     let prints = match previous {
         _ if !opts.rebuilds => render::Fingerprints::Off,
-        Some(p) if p.theme.renders_like(&prepared.theme) => render::Fingerprints::Reuse(&p.output, &p.render_memo),
+        Some(p) if p.theme.renders_like(&prepared.theme) => render::Fingerprints::Reuse(&p.render_memo),
         _ => render::Fingerprints::Make,
     };
     let sink = std::sync::Mutex::new(Output::default());

@@ -97,10 +97,11 @@ struct Shared<'a> {
     generation: u64,
 }
 
-/// A fingerprint of each page's template variables, by the hash of its route (`route_key`).
-/// With the same templates, equal variables give equal bytes: a rebuild keeps the pages whose
-/// fingerprint did not change.
-pub type Prints = HashMap<u64, u64>;
+/// A fingerprint of each page's template variables and the file it gave, by the hash of its
+/// route (`route_key`). With the same templates, equal variables give equal bytes: a rebuild
+/// keeps the file of each page whose fingerprint did not change. (The keys are hashes already:
+/// Fx mixes them in one multiplication.)
+pub type Prints = rustc_hash::FxHashMap<u64, (u64, FileData)>;
 
 /// A page's key in `Prints`: a number, so that the map is copied without an allocation per
 /// page (a wording edit copies it). Two routes with one key cannot keep a wrong page: each
@@ -133,9 +134,9 @@ pub enum Fingerprints<'a> {
     Off,
     /// Makes them, for a later rebuild.
     Make,
-    /// Makes them, and keeps from `output` (rendered with the same templates) every page whose
-    /// fingerprint is in the memo, and every card the memo has.
-    Reuse(&'a crate::output::Output, &'a Memo),
+    /// Makes them, and keeps the file of every page whose fingerprint is in the memo (made
+    /// with the same templates), and every card the memo has.
+    Reuse(&'a Memo),
 }
 
 /// What rendering some pages gave besides their files.
@@ -504,7 +505,7 @@ impl<'a> Shared<'a> {
                 match prints {
                     Fingerprints::Off => None,
                     Fingerprints::Make => Some(None),
-                    Fingerprints::Reuse(_, memo) => Some(Some(&memo.cards)),
+                    Fingerprints::Reuse(memo) => Some(Some(&memo.cards)),
                 },
             ),
             site_value,
@@ -518,20 +519,29 @@ impl<'a> Shared<'a> {
     /// file of the last build, when its fingerprint says it is the same). Returns the sitemap
     /// entries of the HTML pages.
     fn render_jobs(&self, jobs: &[Job], sink: &dyn Sink) -> Result<(Vec<SitemapEntry>, Rendered), RenderError> {
-        let results: Vec<Result<(Page, bool), Failed>> = jobs
+        // Each page, whether it was rendered, and its file when the next render may keep it.
+        type Done = (Page, bool, Option<FileData>);
+        let results: Vec<Result<Done, Failed>> = jobs
             .par_iter()
             .map(|job| {
                 with_scratch(self.generation, self.site.articles.len(), |scratch| {
                     let mut page = self.render(job, scratch).map_err(Failed::Template)?;
                     let file = routes::file_for(&page.route);
-                    let kept = page.kept.take();
-                    let rendered = kept.is_none();
-                    match kept {
-                        Some(data) => sink.put(file, data),
+                    let rendered = page.kept.is_none();
+                    let data = match page.kept.take() {
+                        Some(data) => Some(data),
+                        // A fingerprinted page's file is kept with its fingerprint.
+                        None if page.print.is_some() => {
+                            Some(FileData::Bytes(bytes::Bytes::copy_from_slice(&scratch.body)))
+                        }
+                        None => None,
+                    };
+                    match &data {
+                        Some(data) => sink.put(file, data.clone()),
                         None => sink.put_bytes(file, &scratch.body),
                     }
                     .map_err(Failed::Env)?;
-                    Ok((page, rendered))
+                    Ok((page, rendered, data))
                 })
             })
             .collect();
@@ -540,10 +550,10 @@ impl<'a> Shared<'a> {
         let mut done = Rendered::default();
         for r in results {
             match r {
-                Ok((page, rendered)) => {
+                Ok((page, rendered, data)) => {
                     done.files += usize::from(rendered);
-                    if let Some(print) = page.print {
-                        done.memo.prints.insert(route_key(&page.route), print);
+                    if let (Some(print), Some(data)) = (page.print, data) {
+                        done.memo.prints.insert(route_key(&page.route), (print, data));
                     }
                     sitemap.extend(page.sitemap.map(|lastmod| (page.route, lastmod)));
                 }
@@ -881,9 +891,9 @@ impl<'a> Shared<'a> {
             serde::Serialize::serialize(&page, print::Printer(f)).expect("fingerprinting does not fail");
             f.finish()
         });
-        if let (Fingerprints::Reuse(output, memo), Some(print)) = (self.prints, print)
-            && memo.prints.get(&route_key(route)) == Some(&print)
-            && let Some(data) = output.files.get(&routes::file_for(route))
+        if let (Fingerprints::Reuse(memo), Some(print)) = (self.prints, print)
+            && let Some((last, data)) = memo.prints.get(&route_key(route))
+            && *last == print
         {
             return Ok((Some(print), Some(data.clone())));
         }
@@ -1479,12 +1489,12 @@ mod tests {
         };
         let (first, output) = render_into(&site, Fingerprints::Make);
         let pages = jobs(&site).len();
-        let (again, same) = render_into(&site_with("B"), Fingerprints::Reuse(&output, &first.memo));
+        let (again, same) = render_into(&site_with("B"), Fingerprints::Reuse(&first.memo));
         assert_eq!(same, output);
         assert_eq!(again.files, first.files - pages, "every page kept");
         // B's title shows on its page, its card's pages and A's (related to it, both ways).
         let changed = site_with("Bee");
-        let (rebuilt, out) = render_into(&changed, Fingerprints::Reuse(&output, &first.memo));
+        let (rebuilt, out) = render_into(&changed, Fingerprints::Reuse(&first.memo));
         assert_eq!(out, render_into(&changed, Fingerprints::Off).1);
         assert!(rebuilt.files > again.files && rebuilt.files < first.files, "{} of {}", rebuilt.files, first.files);
     }
