@@ -230,9 +230,11 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink, prints: Fingerprints)
         },
     );
     let (sitemap, mut done) = done?;
-    done.memo.cards = shared.cards.memo();
+    let (cards, sitemaps) =
+        rayon::join(|| shared.cards.memo(), || seo::sitemaps(&site.config.base_url, &sitemap, seo::SITEMAP_LIMIT));
+    done.memo.cards = cards;
     crate::drop_later(shared.into_made());
-    generated.extend(seo::sitemaps(&site.config.base_url, &sitemap, seo::SITEMAP_LIMIT));
+    generated.extend(sitemaps);
     let put = |path: String, data: FileData| sink.put(path, data).map_err(RenderError::Env);
     done.files += generated.len();
     for (path, text) in generated {

@@ -149,6 +149,12 @@ pub fn breadcrumbs(site: &Site, trail: &[(&str, &str)]) -> JsonLd<'static> {
 
 fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    push_xml_escaped(&mut out, s);
+    out
+}
+
+/// Appends `s` to `out`, escaped for XML text and attributes.
+fn push_xml_escaped(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -160,7 +166,6 @@ fn xml_escape(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Most urls in one sitemap file (the protocol's limit).
@@ -174,12 +179,14 @@ pub fn sitemaps(
     limit: usize,
 ) -> Vec<(String, String)> {
     let abs = |route: &str| format!("{base_url}{route}");
+    let base = xml_escape(base_url);
     let one = |chunk: &[(String, Option<DateTime<FixedOffset>>)]| {
         let mut s = String::with_capacity(chunk.len() * 120 + 200);
         s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
         for (route, lastmod) in chunk {
             s.push_str("<url><loc>");
-            s.push_str(&xml_escape(&abs(route)));
+            s.push_str(&base);
+            push_xml_escaped(&mut s, route);
             s.push_str("</loc>");
             if let Some(t) = lastmod {
                 s.push_str("<lastmod>");

@@ -146,7 +146,7 @@ pub fn is_card(map: &tera::Map) -> bool {
 /// of that and its `why`): a later render with the same templates takes them as they are rather
 /// than rendering their markup again, and its fingerprints of them, known by address, still
 /// hold (see `render::with_scratch`).
-pub type CardMemo = std::collections::HashMap<u64, Value>;
+pub type CardMemo = rustc_hash::FxHashMap<u64, Value>;
 
 /// A card, and the fingerprint of its fields (0 unless cards are remembered).
 type Cell = OnceLock<Result<(Value, u64), Box<Diagnostic>>>;
@@ -207,15 +207,14 @@ impl<'a> Cards<'a> {
     /// The cards made so far, for a later render to reuse (empty unless remembered).
     pub fn memo(&self) -> CardMemo {
         if self.remember.is_none() {
-            return CardMemo::new();
+            return CardMemo::default();
         }
         let related = self.editorial.iter().chain(&self.shared).filter_map(OnceLock::get);
-        self.cells
-            .iter()
-            .filter_map(|c| c.get()?.as_ref().ok())
-            .chain(related)
-            .map(|(card, print)| (*print, card.clone()))
-            .collect()
+        let made = self.cells.iter().filter_map(|c| c.get()?.as_ref().ok()).chain(related);
+        // Room for every article's card and a related variant or so, made at once.
+        let mut memo = CardMemo::with_capacity_and_hasher(2 * self.cells.len(), Default::default());
+        memo.extend(made.map(|(card, print)| (*print, card.clone())));
+        memo
     }
 
     /// Everything made, for the caller to free (see `lib::drop_later`).
