@@ -4,7 +4,9 @@
 //! All grouping and ordering happens here, on typed fields. Relations are indices. Nothing here
 //! touches the disk or knows about templates.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -521,10 +523,10 @@ macro_rules! take_field {
 /// articles' wording starts from (`reassemble_texts`).
 #[derive(Debug, Clone, Default)]
 pub struct Memo {
-    parsed: HashMap<u64, (Arc<FrontMatter>, usize)>,
-    bodies: HashMap<u64, Arc<markdown::Rendered<ArticleId>>>,
+    parsed: FxHashMap<u64, (Arc<FrontMatter>, usize)>,
+    bodies: FxHashMap<u64, Arc<markdown::Rendered<ArticleId>>>,
     /// The front matter of each article of the site, by file (relative to `content/`).
-    fronts: HashMap<String, (Arc<FrontMatter>, usize)>,
+    fronts: FxHashMap<String, (Arc<FrontMatter>, usize)>,
     /// The site's link index keys that are costly to make.
     keys: Option<Keys>,
 }
@@ -790,7 +792,7 @@ pub fn assemble_with(
 
 /// Articles by a key each may have, in article order.
 fn group<'a, K: Eq + std::hash::Hash>(articles: &[&'a Article], key: impl Fn(&'a Article) -> Option<K>) -> Ids<K> {
-    let mut map: Ids<K> = HashMap::with_capacity(articles.len());
+    let mut map: Ids<K> = FxHashMap::with_capacity_and_hasher(articles.len(), Default::default());
     for &a in articles {
         if let Some(k) = key(a) {
             map.entry(k).or_default().push(a.id);
@@ -820,7 +822,7 @@ fn dedup<T: PartialEq>(v: Vec<T>) -> Vec<T> {
 /// Topics or entities keyed by slug, with ids in slug order, found by every spelling met.
 struct Registry<T> {
     list: Vec<T>,
-    by_name: HashMap<String, u32>,
+    by_name: FxHashMap<String, u32>,
 }
 
 impl<T> Registry<T> {
@@ -831,7 +833,7 @@ impl<T> Registry<T> {
 
 /// Slugs of the spellings met so far: each distinct spelling is slugified once.
 #[derive(Default)]
-struct Spellings(HashMap<String, String>);
+struct Spellings(FxHashMap<String, String>);
 
 impl Spellings {
     fn slug(&mut self, name: &str) -> &str {
@@ -921,7 +923,7 @@ fn collect_entities(kind: EntityKind, parsed: &[Parsed], names: impl Fn(&Parsed)
 }
 
 fn registry<T>(by_slug: BTreeMap<String, T>, spellings: Spellings) -> Registry<T> {
-    let mut ids = HashMap::with_capacity(by_slug.len());
+    let mut ids = FxHashMap::with_capacity_and_hasher(by_slug.len(), Default::default());
     let mut list = Vec::with_capacity(by_slug.len());
     for (i, (slug, t)) in by_slug.into_iter().enumerate() {
         ids.insert(slug, i as u32);
@@ -950,7 +952,7 @@ fn strictly(config: &Config, mut d: Diagnostic) -> Diagnostic {
 }
 
 /// Articles by a key, each list in article order.
-type Ids<K> = HashMap<K, Vec<ArticleId>>;
+type Ids<K> = FxHashMap<K, Vec<ArticleId>>;
 
 /// Articles by lowercased title and by normalised original url: the index's keys that cost
 /// something to make, shared with the memo so that a serve rebuild of some articles' wording
@@ -996,7 +998,7 @@ struct Index<'a> {
     articles: Vec<&'a Article>,
     by_slug: Ids<&'a str>,
     keys: Keys,
-    by_file: HashMap<&'a str, ArticleId>,
+    by_file: FxHashMap<&'a str, ArticleId>,
     /// (file, slug) of articles that failed to parse.
     unavailable: Vec<(String, String)>,
 }
@@ -1016,7 +1018,7 @@ impl<'a> Index<'a> {
         Index { articles, by_slug, keys, by_file, unavailable: Vec::new() }
     }
 
-    fn by_slug_and_file(articles: &[&'a Article]) -> (Ids<&'a str>, HashMap<&'a str, ArticleId>) {
+    fn by_slug_and_file(articles: &[&'a Article]) -> (Ids<&'a str>, FxHashMap<&'a str, ArticleId>) {
         rayon::join(
             || group(articles, |a| Some(a.slug.as_str())),
             || articles.iter().map(|a| (a.rel.as_str(), a.id)).collect(),
@@ -1463,7 +1465,8 @@ mod tests {
         let config = Config::parse("site.toml", "title = \"T\"\nbase_url = \"/\"\n").unwrap();
         let mut files = vec![src("a.md", &art("Alpha", "2025-03-01", "topics = [\"x\"]"))];
         files.extend(others.iter().map(|(rel, text)| src(rel, text)));
-        let texts: HashMap<PathBuf, String> = files.iter().map(|s| (s.path.clone(), s.text.clone())).collect();
+        let texts: std::collections::HashMap<PathBuf, String> =
+            files.iter().map(|s| (s.path.clone(), s.text.clone())).collect();
         let files = files.into_iter().map(Arc::new).collect();
         let (site, diags, memo) = assemble_with(config, files, false, Some(&Memo::default()));
         assert!(!diags.iter().any(Diagnostic::is_error), "{diags:?}");
