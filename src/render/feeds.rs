@@ -115,10 +115,10 @@ impl Items {
         Items { origin: origin(&site.config.base_url), prints: [cells(), cells()] }
     }
 
-    /// The fingerprint of the item of article `id` in feed `of` (`print` makes it).
-    pub fn print(&self, site: &Site, id: ArticleId, of: FeedOf, print: impl FnOnce(&Item) -> u64) -> u64 {
+    /// The fingerprint of the item of article `id` in feed `of`.
+    pub fn print(&self, site: &Site, id: ArticleId, of: FeedOf) -> u64 {
         *self.prints[usize::from(of.full_text())][id.0 as usize]
-            .get_or_init(|| print(&self.item(site, site.article(id), of)))
+            .get_or_init(|| super::print::of(&self.item(site, site.article(id), of)))
     }
 
     fn item<'a>(&self, site: &'a Site, a: &'a Article, of: FeedOf) -> Item<'a> {

@@ -634,7 +634,7 @@ impl<'a> Shared<'a> {
     /// A feed's `items`, fingerprinted by the items' own fingerprints (made once per render).
     fn insert_items(&self, ctx: &mut Vars<'_>, ids: &[ArticleId], of: FeedOf) {
         let site = self.site;
-        let prints = ids.iter().map(|id| self.items.print(site, *id, of, |item| print::of(item)));
+        let prints = ids.iter().map(|id| self.items.print(site, *id, of));
         ctx.insert_listed("items", prints, || self.items.items(site, ids, of));
     }
 
