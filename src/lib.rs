@@ -141,6 +141,18 @@ pub fn build_after(
     previous: Option<&Build>,
     content_files: Option<&[PathBuf]>,
 ) -> Result<Build, Failure> {
+    build_after_first(opts, previous, content_files, None)
+}
+
+/// `build_after`, handing the pages of `first` over as soon as they are rendered, when the
+/// site was assembled again (a rebuild of wording alone renders a few pages in all and hands
+/// over nothing). `serve` shows the pages open in a browser with them.
+pub fn build_after_first(
+    opts: &BuildOptions,
+    previous: Option<&Build>,
+    content_files: Option<&[PathBuf]>,
+    first: Option<render::First>,
+) -> Result<Build, Failure> {
     // The changed article files, read once for either path (against no files when the last
     // build kept none: then only the text path can use them).
     let reloaded = match (previous, content_files) {
@@ -192,7 +204,7 @@ pub fn build_after(
         _ => render::Fingerprints::Make,
     };
     let sink = std::sync::Mutex::new(Output::default());
-    let done = prepared.render(&sink, prints)?;
+    let done = prepared.render(&sink, prints, first)?;
     let output = Arc::new(sink.into_inner().expect("output lock is never poisoned"));
     Ok(Build {
         site: done.site,
@@ -291,7 +303,7 @@ pub fn build_to_disk(opts: &BuildOptions) -> Result<Written, Failure> {
     let prepared = prepare(opts, None, None)?;
     let output_dir = prepared.output_dir.clone();
     let staging = output::Staging::new(&output_dir)?;
-    let mut done = prepared.render(&staging, render::Fingerprints::Off)?;
+    let mut done = prepared.render(&staging, render::Fingerprints::Off, None)?;
     let stats = staging.finish()?;
     done.clock.lap("write");
     Ok(Written {
@@ -408,9 +420,14 @@ fn prepare(
 impl Prepared {
     /// Renders every page (or keeps it, see `render::Fingerprints`) and copies the assets into
     /// `sink`.
-    fn render(self, sink: &dyn output::Sink, prints: render::Fingerprints) -> Result<Rendered, Failure> {
+    fn render(
+        self,
+        sink: &dyn output::Sink,
+        prints: render::Fingerprints,
+        first: Option<render::First>,
+    ) -> Result<Rendered, Failure> {
         let Prepared { sources, site, theme, assets, mut warnings, mut clock, memo, .. } = self;
-        let rendered = match render::render(&site, &theme, sink, prints) {
+        let rendered = match render::render(&site, &theme, sink, prints, first) {
             Ok(r) => r,
             Err(e) => return Err(render_failed(e, warnings)),
         };

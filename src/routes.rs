@@ -104,6 +104,11 @@ pub fn file_for(url: &str) -> String {
     if url.is_empty() || url.ends_with('/') { format!("{url}index.html") } else { url.to_string() }
 }
 
+/// Whether `file` is `file_for(url)`, without making it.
+pub fn has_file(url: &str, file: &str) -> bool {
+    if url.is_empty() || url.ends_with('/') { file.strip_suffix("index.html") == Some(url) } else { file == url }
+}
+
 /// Page `n` (1-based) of a paginated list whose first page is `url`.
 pub fn paged(url: &str, n: usize) -> String {
     if n <= 1 { url.to_string() } else { format!("{url}page/{n}/") }
@@ -215,6 +220,15 @@ mod tests {
         assert_eq!(file_for("news/belarus/x.html"), "news/belarus/x.html");
         assert_eq!(file_for("a/"), "a/index.html");
         assert_eq!(file_for(""), "index.html");
+    }
+
+    #[test]
+    fn a_file_is_its_urls_and_no_other() {
+        for url in ["", "a/", "a/b/", "news/x.html", "atom.xml", "a/index.html"] {
+            for file in ["index.html", "a/index.html", "a/b/index.html", "news/x.html", "atom.xml", "b/index.html"] {
+                assert_eq!(has_file(url, file), file_for(url) == file, "{url:?} {file:?}");
+            }
+        }
     }
 
     #[test]

@@ -211,10 +211,45 @@ pub enum RenderError {
     Env(crate::error::Error),
 }
 
+/// Pages wanted before the others: `serve` shows the pages open in a browser as soon as they
+/// are ready, and the rest of the site when it is.
+pub struct First<'a> {
+    /// The pages' files, as the output names them (`a/b/index.html`).
+    pub files: &'a [String],
+    /// Given those of them the site has, rendered, before any other page is.
+    pub ready: &'a (dyn Fn(crate::output::Output) + Sync),
+}
+
 /// Renders every page of `site` with `theme` into `sink`, pages in parallel (see `Fingerprints`
-/// for which may be kept instead).
-pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink, prints: Fingerprints) -> Result<Rendered, RenderError> {
+/// for which may be kept instead), after the pages of `first`, if any.
+pub fn render(
+    site: &Site,
+    theme: &Theme,
+    sink: &dyn Sink,
+    prints: Fingerprints,
+    first: Option<First>,
+) -> Result<Rendered, RenderError> {
     let shared = Shared::new(site, theme, prints);
+    if let Some(first) = first {
+        // Rendered again below with the rest, so that the output (and its order) is what a
+        // build without them makes: a page or two.
+        let wanted: Vec<Job> = jobs(site)
+            .into_par_iter()
+            .filter(|job| {
+                let wanted = |route: &str| first.files.iter().any(|f| routes::has_file(route, f));
+                match *job {
+                    // Half the pages: their routes are made already.
+                    Job::Article(id) => wanted(&site.article(id).route),
+                    _ => wanted(&job.route(site)),
+                }
+            })
+            .collect();
+        if !wanted.is_empty() {
+            let early = std::sync::Mutex::new(crate::output::Output::default());
+            shared.render_jobs(&wanted, &early)?;
+            (first.ready)(early.into_inner().expect("output lock is never poisoned"));
+        }
+    }
     // The files made from the model alone are made meanwhile.
     let (done, mut generated) = rayon::join(
         || shared.render_jobs(&jobs(site), sink),
@@ -1486,7 +1521,7 @@ mod tests {
         let theme = theme::load(std::path::Path::new("/nonexistent"), &site.config).unwrap().unwrap();
         let render_into = |site: &Site, prints: Fingerprints| {
             let sink = std::sync::Mutex::new(crate::output::Output::default());
-            let done = render(site, &theme, &sink, prints).unwrap();
+            let done = render(site, &theme, &sink, prints, None).unwrap();
             (done, sink.into_inner().unwrap())
         };
         let (first, output) = render_into(&site, Fingerprints::Make);
@@ -1499,6 +1534,33 @@ mod tests {
         let (rebuilt, out) = render_into(&changed, Fingerprints::Reuse(&first.memo));
         assert_eq!(out, render_into(&changed, Fingerprints::Off).1);
         assert!(rebuilt.files > again.files && rebuilt.files < first.files, "{} of {}", rebuilt.files, first.files);
+    }
+
+    #[test]
+    fn pages_wanted_first_are_handed_over_first_as_the_whole_render_makes_them() {
+        let site = site_of(&[("a.md", &art("A", "")), ("b.md", &art("B", ""))], "");
+        let theme = theme::load(std::path::Path::new("/nonexistent"), &site.config).unwrap().unwrap();
+        let page = format!("{}index.html", site.articles[0].route);
+        let files = [page.clone(), "topics/x/index.html".to_string(), "gone/index.html".to_string()];
+        let sink = std::sync::Mutex::new(crate::output::Output::default());
+        let handed = std::sync::Mutex::new(Vec::new());
+        let ready = |early: crate::output::Output| {
+            // Nothing else is rendered yet.
+            assert!(sink.lock().unwrap().files.is_empty());
+            handed.lock().unwrap().push(early);
+        };
+        render(&site, &theme, &sink, Fingerprints::Make, Some(First { files: &files, ready: &ready })).unwrap();
+        let whole = sink.into_inner().unwrap();
+        let handed = handed.into_inner().unwrap();
+        assert_eq!(handed.len(), 1, "handed over once");
+        let early: Vec<&String> = handed[0].files.keys().collect();
+        assert_eq!(early, [&page, &files[1]], "the pages the site has, and only those");
+        for (file, data) in &handed[0].files {
+            assert_eq!(whole.files.get(file), Some(data), "{file} as the whole render made it");
+        }
+        let alone = std::sync::Mutex::new(crate::output::Output::default());
+        render(&site, &theme, &alone, Fingerprints::Make, None).unwrap();
+        assert!(alone.into_inner().unwrap() == whole, "the same output without pages first");
     }
 
     #[test]

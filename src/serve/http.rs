@@ -90,13 +90,13 @@ pub fn overlay(errors: &[Diagnostic]) -> String {
 }
 
 /// The script that brings the page up to date when a rebuild of another generation is
-/// announced: it fetches the page again and, when the styles and scripts of its head are
+/// announced (its stream names the page, which rebuilds then render first): it fetches the page again and, when the styles and scripts of its head are
 /// unchanged and the page runs no script of its own, swaps in the new body and the rest of the
 /// new head (title, meta tags, JSON-LD): faster than a reload, and the scroll position stays.
 /// Otherwise it reloads.
 pub fn live_script(generation: u64) -> String {
     format!(
-        "<script>(function(){{var g={generation};var es=new EventSource(\"{EVENTS}\");\
+        "<script>(function(){{var g={generation};var es=new EventSource(\"{EVENTS}?page=\"+location.pathname);\
          var R='link[rel=stylesheet],style,script:not([type=\"application/ld+json\"])';\
          function res(h){{return Array.prototype.map.call(h.querySelectorAll(R),function(e){{return e.outerHTML;}}).join('');}}\
          function reload(){{es.close();location.reload();}}\

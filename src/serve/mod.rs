@@ -10,6 +10,7 @@ pub mod http;
 pub mod state;
 pub mod watch;
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -49,6 +50,12 @@ pub type Log = Arc<dyn Fn(&str) + Send + Sync>;
 struct Server {
     preview: RwLock<Preview>,
     reloads: broadcast::Sender<u64>,
+    /// The pages open in a browser (the paths their live-reload streams name), each with how
+    /// many streams name it: a rebuild renders them first.
+    open: Mutex<HashMap<String, usize>>,
+    /// False while a rebuild that showed the open pages early goes on; requests for other
+    /// pages wait for it to turn true.
+    settled: tokio::sync::watch::Sender<bool>,
     /// Turns true on Ctrl-C, so that open event streams end and shutdown does not wait on them.
     stopping: tokio::sync::watch::Sender<bool>,
 }
@@ -61,15 +68,17 @@ enum Event {
     WatchError(String),
 }
 
-/// One (re)build. Returns what to show, the line for the terminal, and the build to start
-/// from next time when it succeeded.
+/// One (re)build, handing over the pages of `first` as soon as they are rendered. Returns what
+/// to show, the line for the terminal, and the build to start from next time when it
+/// succeeded.
 fn build_once(
     opts: &BuildOptions,
     previous: Option<&Build>,
     content_files: Option<&[PathBuf]>,
+    first: Option<crate::render::First>,
 ) -> Result<(Outcome, String, Option<Build>), Error> {
     let started = Instant::now();
-    Ok(match crate::build_after(opts, previous, content_files) {
+    Ok(match crate::build_after_first(opts, previous, content_files, first) {
         Ok(b) => {
             let rendered = match b.rerendered {
                 Some(n) => format!("rendered {n} of {} files again", b.output.files.len()),
@@ -120,13 +129,19 @@ pub fn run(opts: ServeOptions, log: Log) -> Result<(), Error> {
         base_url: Some(url.clone()),
         rebuilds: true,
     };
-    let (outcome, summary, last) = build_once(&build_opts, None, None)?;
+    let (outcome, summary, last) = build_once(&build_opts, None, None, None)?;
     log(&summary);
     let mut preview = Preview::new();
     preview.apply(outcome);
     let (reloads, _) = broadcast::channel(16);
     let (stopping, _) = tokio::sync::watch::channel(false);
-    let server = Arc::new(Server { preview: RwLock::new(preview), reloads, stopping });
+    let server = Arc::new(Server {
+        preview: RwLock::new(preview),
+        reloads,
+        open: Mutex::new(HashMap::new()),
+        settled: tokio::sync::watch::Sender::new(true),
+        stopping,
+    });
 
     let _watcher = if opts.watch {
         // The output folder is never watched; the first build knows where it is.
@@ -287,7 +302,23 @@ fn rebuild_loop(
         unbuilt.dedup();
         let content_only = unbuilt.iter().all(|(kind, _)| *kind == ChangeKind::Content);
         let files: Vec<PathBuf> = unbuilt.iter().map(|(_, p)| p.clone()).collect();
-        match build_once(&opts, last.as_ref(), content_only.then_some(files.as_slice())) {
+        // The pages open in a browser are rendered first and shown at once; the others wait.
+        let open = open_files(&server);
+        let early: Mutex<Option<Duration>> = Mutex::new(None);
+        let ready = |pages: crate::Output| {
+            let generation = {
+                let mut p = server.preview.write().expect("preview lock is never poisoned");
+                server.settled.send_replace(false);
+                p.show_early(pages)
+            };
+            let _ = server.reloads.send(generation);
+            *early.lock().expect("never poisoned") = Some(since.elapsed());
+        };
+        let first = (!open.is_empty()).then_some(crate::render::First { files: &open, ready: &ready });
+        let settle = Settle(&server);
+        let built = build_once(&opts, last.as_ref(), content_only.then_some(files.as_slice()), first);
+        let early = early.into_inner().expect("never poisoned");
+        match built {
             Ok((outcome, summary, good)) => {
                 let replaced = if good.is_some() {
                     unbuilt.clear();
@@ -295,64 +326,124 @@ fn rebuild_loop(
                 } else {
                     None
                 };
-                let (generation, shown) = {
+                let (reload, generation, shown) = {
                     let mut p = server.preview.write().expect("preview lock is never poisoned");
-                    let shown = p.apply(outcome);
-                    (p.generation, shown)
+                    let (reload, shown) = p.apply(outcome);
+                    (reload, p.generation, shown)
                 };
-                let _ = server.reloads.send(generation);
-                log(&format!(
-                    "changed {}: {summary}; reload sent {} ms after the change",
-                    what.join(", "),
-                    since.elapsed().as_millis()
-                ));
+                drop(settle);
+                if reload {
+                    let _ = server.reloads.send(generation);
+                }
+                let done = since.elapsed().as_millis();
+                let sent = match early {
+                    Some(t) if !reload => format!(
+                        "reload sent {} ms after the change, with the {} open (all pages done at {done} ms)",
+                        t.as_millis(),
+                        if open.len() == 1 { "page".to_string() } else { format!("{} pages", open.len()) }
+                    ),
+                    _ => format!("reload sent {done} ms after the change"),
+                };
+                log(&format!("changed {}: {summary}; {sent}", what.join(", ")));
                 // The last build and output go only now: freeing 20,000 files' entries and a
                 // model takes a good part of a front-matter rebuild's time at 10,000 articles.
                 crate::drop_later((replaced, shown));
             }
-            Err(e) => log(&format!("error: {e}")),
+            Err(e) => {
+                drop(settle);
+                log(&format!("error: {e}"))
+            }
         }
     }
+}
+
+/// Ends a rebuild that may have shown the open pages early, however it ends (a panic
+/// included): pages shown of a build that did not finish give way to the last good output
+/// (pages reload), and requests waiting for the rebuild go on.
+struct Settle<'a>(&'a Server);
+
+impl Drop for Settle<'_> {
+    fn drop(&mut self) {
+        let generation = match self.0.preview.write() {
+            Ok(mut p) => p.drop_early().then_some(p.generation),
+            Err(_) => None,
+        };
+        if let Some(g) = generation {
+            let _ = self.0.reloads.send(g);
+        }
+        self.0.settled.send_replace(true);
+    }
+}
+
+/// The files of the pages open in a browser, as the current output names them.
+fn open_files(server: &Server) -> Vec<String> {
+    let open: Vec<String> = server.open.lock().expect("never poisoned").keys().cloned().collect();
+    let p = server.preview.read().expect("preview lock is never poisoned");
+    let Some(output) = &p.output else { return Vec::new() };
+    let mut files: Vec<String> = open
+        .iter()
+        .filter_map(|path| match http::resolve(output, path) {
+            http::Resolved::File(key) => Some(key),
+            _ => None,
+        })
+        .collect();
+    files.sort();
+    files.dedup();
+    files
 }
 
 fn plain(status: StatusCode, text: &str) -> Response {
     (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text.to_string()).into_response()
 }
 
-async fn respond(server: &Server, method: Method, uri: Uri) -> Response {
+async fn respond(server: &Arc<Server>, method: Method, uri: Uri) -> Response {
     if method != Method::GET && method != Method::HEAD {
         let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
         r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return r;
     }
     if uri.path() == http::EVENTS {
-        return events(server);
+        return events(server.clone(), &uri);
     }
-    let (output, errors, generation) = {
-        let p = server.preview.read().expect("preview lock is never poisoned");
-        (p.output.clone(), p.errors.clone(), p.generation)
+    let mut settled = server.settled.subscribe();
+    let (output, key, status, errors, generation) = loop {
+        let found = {
+            let p = server.preview.read().expect("preview lock is never poisoned");
+            let Some(output) = p.output.clone() else {
+                // No good build yet: a page with only the errors and the reload script.
+                let html = http::inject(
+                    "<!DOCTYPE html><html><head><title>Build failed</title></head><body></body></html>",
+                    p.generation,
+                    p.errors.as_deref().map(Vec::as_slice),
+                );
+                return html_response(StatusCode::SERVICE_UNAVAILABLE, html);
+            };
+            let (status, key) = match http::resolve(&output, uri.path()) {
+                http::Resolved::File(k) => (StatusCode::OK, k),
+                http::Resolved::Redirect(to) => {
+                    return Response::builder()
+                        .status(StatusCode::MOVED_PERMANENTLY)
+                        .header(header::LOCATION, to)
+                        .body(Body::empty())
+                        .expect("a valid redirect");
+                }
+                http::Resolved::NotFound => (StatusCode::NOT_FOUND, "404.html".to_string()),
+            };
+            match p.lookup(&key) {
+                state::Lookup::Output => Some((output, key, status, p.errors.clone(), p.generation)),
+                state::Lookup::Early(early) => Some((early, key, status, p.errors.clone(), p.generation)),
+                state::Lookup::Waits => None,
+            }
+        };
+        match found {
+            Some(found) => break found,
+            // A page the rebuild going on has not rendered yet.
+            None => {
+                let _ = settled.wait_for(|done| *done).await;
+            }
+        }
     };
     let errors_ref = errors.as_deref().map(Vec::as_slice);
-    let Some(output) = output else {
-        // No good build yet: a page with only the errors and the reload script.
-        let html = http::inject(
-            "<!DOCTYPE html><html><head><title>Build failed</title></head><body></body></html>",
-            generation,
-            errors_ref,
-        );
-        return html_response(StatusCode::SERVICE_UNAVAILABLE, html);
-    };
-    let (status, key) = match http::resolve(&output, uri.path()) {
-        http::Resolved::File(k) => (StatusCode::OK, k),
-        http::Resolved::Redirect(to) => {
-            return Response::builder()
-                .status(StatusCode::MOVED_PERMANENTLY)
-                .header(header::LOCATION, to)
-                .body(Body::empty())
-                .expect("a valid redirect");
-        }
-        http::Resolved::NotFound => (StatusCode::NOT_FOUND, "404.html".to_string()),
-    };
     // Rendered files are shared with the output, not copied; only HTML is copied, to inject.
     let bytes: Bytes = match output.files.get(&key) {
         Some(FileData::Bytes(b)) => b.clone(),
@@ -386,31 +477,63 @@ fn html_response(status: StatusCode, html: String) -> Response {
         .expect("a valid response")
 }
 
+/// A page open in a browser, counted in `Server::open` while its live-reload stream is.
+struct OpenPage {
+    server: Arc<Server>,
+    path: Option<String>,
+}
+
+impl OpenPage {
+    fn new(server: Arc<Server>, path: Option<String>) -> Self {
+        if let Some(p) = &path {
+            *server.open.lock().expect("never poisoned").entry(p.clone()).or_default() += 1;
+        }
+        OpenPage { server, path }
+    }
+}
+
+impl Drop for OpenPage {
+    fn drop(&mut self) {
+        let Some(p) = &self.path else { return };
+        let mut open = self.server.open.lock().expect("never poisoned");
+        if let Some(n) = open.get_mut(p) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(p);
+            }
+        }
+    }
+}
+
 /// The Server-Sent Events stream: `hello` with the current generation, then `reload` after
-/// each rebuild, and a comment every 15 s to keep the connection open.
-fn events(server: &Server) -> Response {
+/// each rebuild, and a comment every 15 s to keep the connection open. `?page=` names the page
+/// (its path) the stream serves, which rebuilds render first while it is open.
+fn events(server: Arc<Server>, uri: &Uri) -> Response {
     let generation = server.preview.read().expect("preview lock is never poisoned").generation;
     let rx = server.reloads.subscribe();
     let stop = server.stopping.subscribe();
+    let page = uri.query().and_then(|q| q.strip_prefix("page=")).filter(|p| p.starts_with('/'));
+    let open = OpenPage::new(server.clone(), page.map(str::to_string));
     let first = format!("event: hello\ndata: {generation}\n\n");
-    let stream = futures_util::stream::unfold((Some(first), rx, stop), |(first, mut rx, mut stop)| async move {
-        if *stop.borrow() {
-            return None;
-        }
-        if let Some(f) = first {
-            return Some((Ok::<Bytes, std::convert::Infallible>(Bytes::from(f)), (None, rx, stop)));
-        }
-        let msg = tokio::select! {
-            r = tokio::time::timeout(Duration::from_secs(15), rx.recv()) => match r {
-                Ok(Ok(g)) => format!("event: reload\ndata: {g}\n\n"),
-                Ok(Err(broadcast::error::RecvError::Lagged(_))) => ": lagged\n\n".to_string(),
-                Ok(Err(broadcast::error::RecvError::Closed)) => return None,
-                Err(_) => ": ping\n\n".to_string(),
-            },
-            _ = stop.changed() => return None,
-        };
-        Some((Ok(Bytes::from(msg)), (None, rx, stop)))
-    });
+    let stream =
+        futures_util::stream::unfold((Some(first), rx, stop, open), |(first, mut rx, mut stop, open)| async move {
+            if *stop.borrow() {
+                return None;
+            }
+            if let Some(f) = first {
+                return Some((Ok::<Bytes, std::convert::Infallible>(Bytes::from(f)), (None, rx, stop, open)));
+            }
+            let msg = tokio::select! {
+                r = tokio::time::timeout(Duration::from_secs(15), rx.recv()) => match r {
+                    Ok(Ok(g)) => format!("event: reload\ndata: {g}\n\n"),
+                    Ok(Err(broadcast::error::RecvError::Lagged(_))) => ": lagged\n\n".to_string(),
+                    Ok(Err(broadcast::error::RecvError::Closed)) => return None,
+                    Err(_) => ": ping\n\n".to_string(),
+                },
+                _ = stop.changed() => return None,
+            };
+            Some((Ok(Bytes::from(msg)), (None, rx, stop, open)))
+        });
     Response::builder()
         .header(header::CONTENT_TYPE, "text/event-stream")
         .header(header::CACHE_CONTROL, "no-store")

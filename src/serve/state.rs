@@ -18,6 +18,9 @@ pub enum Outcome {
 pub struct Preview {
     /// The last good output (None until a first build succeeds).
     pub output: Option<Arc<Output>>,
+    /// While a rebuild that handed over the pages open in a browser goes on: those pages, as it
+    /// rendered them. Every other page waits for the rebuild.
+    pub early: Option<Arc<Output>>,
     /// Diagnostics of the last build, if it failed.
     pub errors: Option<Arc<Vec<Diagnostic>>>,
     /// Counts rebuilds; pages compare it to know they are stale.
@@ -27,15 +30,49 @@ pub struct Preview {
 impl Preview {
     /// Nothing built yet.
     pub fn new() -> Self {
-        Preview { output: None, errors: None, generation: 0 }
+        Preview { output: None, early: None, errors: None, generation: 0 }
+    }
+
+    /// Takes in the pages open in a browser, rendered by a rebuild that goes on: a new
+    /// generation, whose pages should reload. Returns it.
+    pub fn show_early(&mut self, pages: Output) -> u64 {
+        self.early = Some(Arc::new(pages));
+        self.generation += 1;
+        self.generation
+    }
+
+    /// The file to serve for `key` while a rebuild goes on, or None when the request must wait
+    /// for the rebuild to end (`Waits`).
+    pub fn lookup(&self, key: &str) -> Lookup {
+        match &self.early {
+            None => Lookup::Output,
+            Some(early) if early.files.contains_key(key) => Lookup::Early(early.clone()),
+            Some(_) => Lookup::Waits,
+        }
+    }
+
+    /// Forgets the pages shown early by a rebuild that ended without a build (the environment
+    /// failed): pages reload to the last good output. Returns whether there were any.
+    pub fn drop_early(&mut self) -> bool {
+        let had = self.early.take().is_some();
+        if had {
+            self.generation += 1;
+        }
+        had
     }
 
     /// Takes in a rebuild. A good one replaces the output and clears the errors; a broken one
-    /// keeps the last good output and sets the errors. Either way pages should reload. Returns
-    /// the output replaced, for the caller to free when it suits it (not under a lock).
-    pub fn apply(&mut self, outcome: Outcome) -> Option<Arc<Output>> {
-        self.generation += 1;
-        match outcome {
+    /// keeps the last good output and sets the errors. Either way pages should reload, unless
+    /// the open pages were shown already (`show_early`) and the rebuild succeeded: then its
+    /// generation stays. Returns whether pages should reload, and the output replaced, for the
+    /// caller to free when it suits it (not under a lock).
+    pub fn apply(&mut self, outcome: Outcome) -> (bool, Option<Arc<Output>>) {
+        let shown = self.early.take().is_some();
+        let reload = !(shown && matches!(outcome, Outcome::Built(_)));
+        if reload {
+            self.generation += 1;
+        }
+        let replaced = match outcome {
             Outcome::Built(o) => {
                 self.errors = None;
                 self.output.replace(o)
@@ -44,8 +81,19 @@ impl Preview {
                 self.errors = Some(Arc::new(d));
                 None
             }
-        }
+        };
+        (reload, replaced)
     }
+}
+
+/// Where a request's file comes from (see `Preview::lookup`).
+pub enum Lookup {
+    /// The output.
+    Output,
+    /// The pages handed over early.
+    Early(Arc<Output>),
+    /// Nowhere yet: the rebuild has not rendered it.
+    Waits,
 }
 
 impl Default for Preview {
@@ -76,11 +124,40 @@ mod tests {
         assert_eq!(p.output.as_ref().unwrap().bytes("index.html"), Some(&b"one"[..]), "last good output kept");
         assert_eq!(p.errors.as_ref().unwrap().len(), 1);
 
-        let replaced = p.apply(Outcome::Built(output("two")));
+        let (reload, replaced) = p.apply(Outcome::Built(output("two")));
+        assert!(reload);
         assert_eq!(replaced.unwrap().bytes("index.html"), Some(&b"one"[..]), "the old output is handed back");
         assert_eq!(p.output.as_ref().unwrap().bytes("index.html"), Some(&b"two"[..]));
         assert!(p.errors.is_none(), "a good rebuild clears the overlay");
         assert_eq!(p.generation, 3);
+    }
+
+    #[test]
+    fn pages_shown_early_are_served_and_the_rest_waits_for_the_rebuild() {
+        let page = |text: &str| {
+            let mut o = Output::default();
+            o.insert("a/index.html".into(), FileData::Bytes(text.as_bytes().to_vec().into()));
+            o
+        };
+        let mut p = Preview::new();
+        p.apply(Outcome::Built(output("one")));
+        assert!(matches!(p.lookup("a/index.html"), Lookup::Output));
+        assert_eq!(p.show_early(page("new a")), 2, "the open pages reload");
+        assert!(matches!(p.lookup("a/index.html"), Lookup::Early(e) if e.bytes("a/index.html") == Some(&b"new a"[..])));
+        assert!(matches!(p.lookup("index.html"), Lookup::Waits));
+        let (reload, _) = p.apply(Outcome::Built(output("two")));
+        assert!(!reload, "the open pages show this build already");
+        assert_eq!(p.generation, 2);
+        assert!(matches!(p.lookup("index.html"), Lookup::Output));
+
+        // A rebuild that fails after showing pages: the last good output stays, and pages reload
+        // to show the errors.
+        p.show_early(page("newer a"));
+        let (reload, replaced) = p.apply(Outcome::Failed(vec![Diagnostic::error("x")]));
+        assert!(reload && replaced.is_none());
+        assert_eq!(p.generation, 4);
+        assert!(matches!(p.lookup("a/index.html"), Lookup::Output));
+        assert_eq!(p.output.as_ref().unwrap().bytes("index.html"), Some(&b"two"[..]));
     }
 
     #[test]

@@ -236,3 +236,65 @@ fn ctrl_c_stops_cleanly_even_with_a_page_listening_for_reloads() {
     };
     assert!(exit.success(), "{exit:?}");
 }
+
+/// Reads a live-reload stream until it brings a `reload` event, or fails after 10 s.
+fn next_reload(events: &mut TcpStream) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = String::new();
+    let mut buf = [0u8; 1024];
+    while !seen.contains("event: reload") {
+        assert!(Instant::now() < deadline, "no reload event; the stream so far:\n{seen}");
+        if let Ok(n) = events.read(&mut buf) {
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    }
+    seen
+}
+
+/// Waits for the terminal line of the rebuild of `file`.
+fn rebuilt(server: &Server, file: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let l = server.lines.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("a rebuild");
+        if l.starts_with(&format!("changed {file}: ")) {
+            return l;
+        }
+    }
+}
+
+#[test]
+fn a_page_open_in_a_browser_is_rendered_first_and_the_rest_follows() {
+    let site = Site::fixture("build/basic");
+    let server = start(&site);
+    // A browser tab showing the claim: its live-reload stream names the page.
+    let mut events = TcpStream::connect(&server.addr).unwrap();
+    write!(events, "GET /__digest/events?page=/2025/03/04/claim/ HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr).unwrap();
+    events.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let mut hello = [0u8; 512];
+    let n = events.read(&mut hello).unwrap();
+    assert!(String::from_utf8_lossy(&hello[..n]).contains("text/event-stream"));
+    std::thread::sleep(Duration::from_millis(100));
+
+    // A front-matter edit: the site is assembled again, the open page is shown first.
+    let original = std::fs::read_to_string(site.root.join(CLAIM)).unwrap();
+    let edited = original.replace("topics = [\"peace-talks\"]", "topics = [\"peace-talks\", \"Early Topic\"]");
+    site.write(CLAIM, &edited);
+    next_reload(&mut events);
+    let line = rebuilt(&server, CLAIM);
+    assert!(line.contains("reload sent") && line.contains("with the page open"), "{line}");
+    // The open page, and a page it did not name, are both the new build's.
+    let (_, page) = request(&server, "GET", "/2025/03/04/claim/");
+    assert!(page.contains("Early Topic"), "{page}");
+    let (status, topic) = request(&server, "GET", "/topics/early-topic/");
+    assert_eq!(status, 200);
+    assert!(topic.contains("President says rival is ready to talk"), "{topic}");
+
+    // The tab closed: rebuilds render in the usual order again.
+    drop(events);
+    std::thread::sleep(Duration::from_millis(200));
+    site.write(CLAIM, &original);
+    let line = rebuilt(&server, CLAIM);
+    assert!(line.contains("reload sent") && !line.contains(" open"), "{line}");
+    let (status, _) = request(&server, "GET", "/topics/early-topic/");
+    assert_eq!(status, 404);
+}
