@@ -232,7 +232,18 @@ impl TextChanges {
 /// of the same site, or None when anything else changed (then everything must be rendered
 /// again).
 pub fn changed_texts(before: &Site, after: &Site) -> Option<TextChanges> {
-    if before.articles.len() != after.articles.len() {
+    // Articles name topics, entities and editions by their places in the lists: a topic
+    // renamed where it stands in the list of topics leaves every article as it was.
+    if before.articles.len() != after.articles.len()
+        || before.topics != after.topics
+        || before.people != after.people
+        || before.places != after.places
+        || before.sources != after.sources
+        || before.years != after.years
+        || before.months != after.months
+        || before.days != after.days
+        || before.editions != after.editions
+    {
         return None;
     }
     let mut changed = TextChanges::default();
@@ -354,7 +365,7 @@ pub fn reassemble_texts(
 }
 
 /// A topic: declared in `site.toml`, used in front matter, or both.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Topic {
     /// Url segment and identity: "Peace talks" and "peace-talks" are one topic.
     pub slug: String,
@@ -369,7 +380,7 @@ pub struct Topic {
 }
 
 /// A person, place or source.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entity {
     /// What it is.
     pub kind: EntityKind,
@@ -384,7 +395,7 @@ pub struct Entity {
 }
 
 /// A year, month or day with articles.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Period {
     /// `2025`, `2025-03` or `2025-03-05`.
     pub key: String,
@@ -397,7 +408,7 @@ pub struct Period {
 }
 
 /// A group of an edition: one topic's articles (None: articles without a topic).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Group {
     /// The topic, or none.
     pub topic: Option<TopicId>,
@@ -406,7 +417,7 @@ pub struct Group {
 }
 
 /// One edition: the articles of one period, grouped by their first topic.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Edition {
     /// `2025-03-05`, `2025-W10` or `2025-03`.
     pub id: String,

@@ -487,3 +487,29 @@ fn edit_file(site: &Site, rel: &str, from: &str, to: &str) {
     assert!(t.contains(from), "{rel} has {from:?}");
     std::fs::write(p, t.replacen(from, to, 1)).unwrap();
 }
+
+/// Articles name topics and people by their places in the lists of topics and people: one
+/// renamed in its place leaves every article's record as it was, and must not be taken for an
+/// edit of wording alone.
+#[test]
+fn a_topic_or_person_renamed_in_its_place_is_rendered_again() {
+    let site = Site::fixture("build/basic");
+    let opts = digest::BuildOptions { root: site.root.clone(), rebuilds: true, ..Default::default() };
+    let mut previous = digest::build(&opts).unwrap();
+    let claim = "content/2025/03/04/claim.md";
+    let original = std::fs::read_to_string(site.root.join(claim)).unwrap();
+    let edits = [
+        ("topics = [", "topics = [\"Aaa one\", "),
+        ("topics = [", "topics = [\"Aab two\", "),
+        ("people = [\"Bo Sample\"]", "people = [\"Bo Samples\"]"),
+    ];
+    for (from, to) in edits {
+        site.write(claim, &original.replace(from, to));
+        let files = vec![std::path::PathBuf::from(claim)];
+        let rebuilt = digest::build_after(&opts, Some(&previous), Some(&files)).unwrap();
+        let full = digest::build(&opts).unwrap();
+        assert!(rebuilt.output == full.output, "{to}: the rebuild differs from a full build");
+        assert!(rebuilt.output != previous.output, "{to}: the change shows");
+        previous = rebuilt;
+    }
+}
