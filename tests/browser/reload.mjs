@@ -1,12 +1,14 @@
 // Real-browser test of live reload: open a served article, change its text on disk, wait until
 // the browser shows the new text. Prints the milliseconds each edit took to appear.
-// Usage: node reload.mjs PAGE_URL FILE OLD_TEXT [REPEAT]
+// Usage: node reload.mjs PAGE_URL FILE OLD_TEXT [REPEAT [NEW_TEXT]]
+// OLD_TEXT is replaced by a new marker each time, or by NEW_TEXT with `{marker}` in it replaced
+// by the marker (to edit front matter: 'topics = [' -> 'topics = ["{marker}", ').
 import { chromium } from "playwright-core";
 import { readFileSync, writeFileSync } from "node:fs";
 
-const [url, file, oldText, repeatArg] = process.argv.slice(2);
+const [url, file, oldText, repeatArg, newText] = process.argv.slice(2);
 if (!url || !file || !oldText) {
-  console.error("usage: node reload.mjs PAGE_URL FILE OLD_TEXT [REPEAT]");
+  console.error("usage: node reload.mjs PAGE_URL FILE OLD_TEXT [REPEAT [NEW_TEXT]]");
   process.exit(2);
 }
 const repeat = Number(repeatArg || 3);
@@ -33,7 +35,7 @@ try {
     // Wait until the page is connected to the event stream before editing.
     await page.waitForTimeout(300);
     const started = Date.now();
-    writeFileSync(file, original.replace(oldText, marker));
+    writeFileSync(file, original.replace(oldText, newText ? newText.replace("{marker}", marker) : marker));
     try {
       await page.waitForFunction((m) => document.body && document.body.innerText.includes(m), marker, { timeout: 15000 });
       times.push(Date.now() - started);
