@@ -218,12 +218,7 @@ fn a_symlink_leading_out_of_the_site_is_never_served() {
 fn ctrl_c_stops_cleanly_even_with_a_page_listening_for_reloads() {
     let site = Site::fixture("build/basic");
     let mut server = start(&site);
-    let mut events = TcpStream::connect(&server.addr).unwrap();
-    write!(events, "GET /__digest/events HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr).unwrap();
-    events.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let mut first = [0u8; 256];
-    let n = events.read(&mut first).unwrap();
-    assert!(String::from_utf8_lossy(&first[..n]).contains("text/event-stream"));
+    let _events = listen(&server, "/__digest/events");
     let status = Command::new("kill").args(["-INT", &server.child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -235,6 +230,18 @@ fn ctrl_c_stops_cleanly_even_with_a_page_listening_for_reloads() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(exit.success(), "{exit:?}");
+}
+
+/// Opens a live-reload stream, as the script of a page does, once it has answered.
+fn listen(s: &Server, path: &str) -> TcpStream {
+    let mut events = TcpStream::connect(&s.addr).unwrap();
+    write!(events, "GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n", s.addr).unwrap();
+    events.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut first = [0u8; 512];
+    let n = events.read(&mut first).unwrap();
+    assert!(String::from_utf8_lossy(&first[..n]).contains("text/event-stream"));
+    events.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    events
 }
 
 /// Reads a live-reload stream until it brings a `reload` event, or fails after 10 s.
@@ -267,12 +274,7 @@ fn a_page_open_in_a_browser_is_rendered_first_and_the_rest_follows() {
     let site = Site::fixture("build/basic");
     let server = start(&site);
     // A browser tab showing the claim: its live-reload stream names the page.
-    let mut events = TcpStream::connect(&server.addr).unwrap();
-    write!(events, "GET /__digest/events?page=/2025/03/04/claim/ HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr).unwrap();
-    events.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
-    let mut hello = [0u8; 512];
-    let n = events.read(&mut hello).unwrap();
-    assert!(String::from_utf8_lossy(&hello[..n]).contains("text/event-stream"));
+    let mut events = listen(&server, "/__digest/events?page=/2025/03/04/claim/");
     std::thread::sleep(Duration::from_millis(100));
 
     // A front-matter edit: the site is assembled again, the open page is shown first.
