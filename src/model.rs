@@ -540,6 +540,9 @@ pub struct Memo {
     fronts: FxHashMap<String, (Arc<FrontMatter>, usize)>,
     /// The site's link index keys that are costly to make.
     keys: Option<Keys>,
+    /// What the related scores of the last build were made from, and each article's picks
+    /// (shared: a rebuild of wording copies the memo).
+    related: Arc<crate::related::Memo>,
 }
 
 /// A memo key: xxh3, a fingerprint as good as SipHash's here and many times faster over whole
@@ -757,7 +760,17 @@ pub fn assemble_with(
             articles[target.0 as usize].referenced_by.push(ArticleId(i as u32));
         }
     }
-    let shared = crate::related::compute(&articles, topics.list.len(), people.list.len(), places.list.len());
+    // Features are keyed by kind and slug: a topic added moves the ids of those after it.
+    let keys: Vec<u64> = match remember {
+        true => (topics.list.iter().map(|t| key(&("topic", &t.slug))))
+            .chain(people.list.iter().map(|e| key(&("person", &e.slug))))
+            .chain(places.list.iter().map(|e| key(&("place", &e.slug))))
+            .collect(),
+        false => Vec::new(),
+    };
+    let counts = [topics.list.len(), people.list.len(), places.list.len()];
+    let (shared, related) = crate::related::compute_with(&articles, &counts, &keys, remember.then_some(&memo.related));
+    next.related = Arc::new(related);
     merge_related(&mut articles, editorial, shared);
 
     let (mut topics, mut people, mut places, mut sources) = (topics.list, people.list, places.list, sources.list);
