@@ -281,7 +281,9 @@ fn rebuild_loop(
     // A rebuild of nothing, thrown away: the first real one then finds its memory made (freed
     // memory is kept, see main.rs) instead of touching fresh pages (about 70 ms at 10,000
     // articles). Edits made meanwhile wait for it and are measured against the first build.
-    drop(crate::build_after(&opts, last.as_ref(), None));
+    if last.is_some() {
+        drop(crate::build_after(&opts, last.as_ref(), None));
+    }
     while let Ok(event) = rx.recv() {
         let (mut changed, mut since) = match event {
             Event::Changed(c, t) => (c, t),
