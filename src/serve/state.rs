@@ -34,9 +34,11 @@ impl Preview {
     }
 
     /// Takes in the pages open in a browser, rendered by a rebuild that goes on: a new
-    /// generation, whose pages should reload. Returns it.
+    /// generation, whose pages should reload. Returns it. The rebuild got as far as rendering,
+    /// so the errors of the last one are gone (should it fail after all, `apply` says so).
     pub fn show_early(&mut self, pages: Output) -> u64 {
         self.early = Some(Arc::new(pages));
+        self.errors = None;
         self.generation += 1;
         self.generation
     }
@@ -150,14 +152,22 @@ mod tests {
         assert_eq!(p.generation, 2);
         assert!(matches!(p.lookup("index.html"), Lookup::Output));
 
+        // A failed rebuild's errors go with the pages a later one shows early.
+        p.apply(Outcome::Failed(vec![Diagnostic::error("x")]));
+        p.show_early(page("fixed a"));
+        assert!(p.errors.is_none());
+        let (reload, _) = p.apply(Outcome::Built(output("three")));
+        assert!(!reload && p.errors.is_none());
+
         // A rebuild that fails after showing pages: the last good output stays, and pages reload
         // to show the errors.
         p.show_early(page("newer a"));
         let (reload, replaced) = p.apply(Outcome::Failed(vec![Diagnostic::error("x")]));
         assert!(reload && replaced.is_none());
-        assert_eq!(p.generation, 4);
+        assert_eq!(p.generation, 6);
+        assert!(p.errors.is_some());
         assert!(matches!(p.lookup("a/index.html"), Lookup::Output));
-        assert_eq!(p.output.as_ref().unwrap().bytes("index.html"), Some(&b"two"[..]));
+        assert_eq!(p.output.as_ref().unwrap().bytes("index.html"), Some(&b"three"[..]));
     }
 
     #[test]
