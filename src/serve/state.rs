@@ -43,8 +43,8 @@ impl Preview {
         self.generation
     }
 
-    /// The file to serve for `key` while a rebuild goes on, or None when the request must wait
-    /// for the rebuild to end (`Waits`).
+    /// Where the file `key` is served from: the output, or while a rebuild that showed pages
+    /// early goes on, those pages (`Early`) or nowhere yet (`Waits`: the request waits for it).
     pub fn lookup(&self, key: &str) -> Lookup {
         match &self.early {
             None => Lookup::Output,
