@@ -5,13 +5,12 @@
 //! touches the disk or knows about templates.
 
 use std::collections::BTreeMap;
-
-use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::config::{Config, EditionKind};
 use crate::diagnostics::Diagnostic;
@@ -760,14 +759,7 @@ pub fn assemble_with(
             articles[target.0 as usize].referenced_by.push(ArticleId(i as u32));
         }
     }
-    // Features are keyed by kind and slug: a topic added moves the ids of those after it.
-    let keys: Vec<u64> = match remember {
-        true => (topics.list.iter().map(|t| key(&("topic", &t.slug))))
-            .chain(people.list.iter().map(|e| key(&("person", &e.slug))))
-            .chain(places.list.iter().map(|e| key(&("place", &e.slug))))
-            .collect(),
-        false => Vec::new(),
-    };
+    let keys = if remember { feature_keys(&topics.list, &people.list, &places.list) } else { Vec::new() };
     let counts = [topics.list.len(), people.list.len(), places.list.len()];
     let (shared, related) = crate::related::compute_with(&articles, &counts, &keys, remember.then_some(&memo.related));
     next.related = Arc::new(related);
@@ -812,6 +804,16 @@ pub fn assemble_with(
     let articles = articles.into_iter().map(Arc::new).collect();
     let site = Site { config, articles, topics, people, places, sources, years, months, days, editions };
     (Some(site), diags, next)
+}
+
+/// The related scores' features by key (topics, then people, then places, as
+/// `related::compute_with` numbers them): by kind and slug, since a topic added moves the ids of
+/// those after it.
+fn feature_keys(topics: &[Topic], people: &[Entity], places: &[Entity]) -> Vec<u64> {
+    (topics.iter().map(|t| key(&("topic", &t.slug))))
+        .chain(people.iter().map(|e| key(&("person", &e.slug))))
+        .chain(places.iter().map(|e| key(&("place", &e.slug))))
+        .collect()
 }
 
 /// Articles by a key each may have, in article order.
@@ -1497,6 +1499,30 @@ mod tests {
         let edited = src("a.md", &art(new, "2025-03-01", "topics = [\"x\"]"));
         let read = |p: &std::path::Path| texts.get(p).cloned();
         reassemble_texts(&site.unwrap(), &memo, &diags, &[Arc::new(edited)], &read).map(|(_, changed, _)| changed)
+    }
+
+    #[test]
+    fn related_picks_kept_from_the_last_build_are_those_a_fresh_build_makes() {
+        let config = || Config::parse("site.toml", "title = \"T\"\nbase_url = \"/\"\n").unwrap();
+        let file = |i: usize, topics: &str| {
+            let extra = format!("topics = [{topics}\"t{}\"]\npeople = [\"P{}\"]", i % 12, i % 20);
+            let text = art(&format!("A{i}"), &format!("2025-03-{:02}", 1 + i % 28), &extra);
+            Arc::new(Source::new(PathBuf::from(format!("content/a{i:02}.md")), format!("a{i:02}.md"), text))
+        };
+        let files = |edited: &str| (0..60).map(|i| file(i, if i == 7 { edited } else { "" })).collect::<Vec<_>>();
+        let (_, _, memo) = assemble_with(config(), files(""), false, Some(&Memo::default()));
+        // One article gains a topic whose slug comes first: every topic's id moves.
+        let (kept, _, _) = assemble_with(config(), files("\"Aaa\", "), false, Some(&memo));
+        let (fresh, _) = assemble(config(), files("\"Aaa\", "), false);
+        let (kept, fresh) = (kept.unwrap(), fresh.unwrap());
+        let related = |s: &Site| s.articles.iter().map(|a| a.related.clone()).collect::<Vec<_>>();
+        assert_eq!(related(&kept), related(&fresh));
+        // And only some articles were scored again.
+        let articles: Vec<Article> = kept.articles.iter().map(|a| Article::clone(a)).collect();
+        let counts = [kept.topics.len(), kept.people.len(), kept.places.len()];
+        let keys = feature_keys(&kept.topics, &kept.people, &kept.places);
+        let scored = crate::related::rescored(&articles, &counts, &keys, &memo.related);
+        assert!(scored.is_some_and(|n| n > 0 && n < 60), "{scored:?}");
     }
 
     #[test]

@@ -230,11 +230,13 @@ pub fn render(
     first: Option<First>,
 ) -> Result<Rendered, RenderError> {
     let shared = Shared::new(site, theme, prints);
+    let jobs = jobs(site);
     if let Some(first) = first {
         // Rendered again below with the rest, so that the output (and its order) is what a
         // build without them makes: a page or two.
-        let wanted: Vec<Job> = jobs(site)
-            .into_par_iter()
+        let wanted: Vec<Job> = jobs
+            .par_iter()
+            .copied()
             .filter(|job| {
                 let wanted = |route: &str| first.files.iter().any(|f| routes::has_file(route, f));
                 match *job {
@@ -252,7 +254,7 @@ pub fn render(
     }
     // The files made from the model alone are made meanwhile.
     let (done, mut generated) = rayon::join(
-        || shared.render_jobs(&jobs(site), sink),
+        || shared.render_jobs(&jobs, sink),
         || {
             let ids = feeds::newest(site, FeedOf::Site);
             let mut generated = vec![
@@ -1183,7 +1185,7 @@ impl<'f> Vars<'f> {
     ) {
         if let Some(f) = self.print.as_deref_mut() {
             f.bytes(tag::LABEL, key.as_bytes());
-            f.bytes(tag::LISTED, &(prints.len() as u64).to_le_bytes());
+            f.bytes(tag::CARDS, &(prints.len() as u64).to_le_bytes());
             prints.for_each(|p| f.bytes(tag::CARD, &p.to_le_bytes()));
         }
         if let Some(values) = &mut self.values {
@@ -1240,10 +1242,9 @@ mod tag {
     pub const END_SEQ: u8 = 15;
     pub const END_MAP: u8 = 16;
     pub const U128: u8 = 17;
-    /// A list of cards written by their fingerprints (`Vars::insert_cards`), after its name.
+    /// A list written by its elements' fingerprints, after its name: cards
+    /// (`Vars::insert_cards`), feed items (`Vars::insert_listed`).
     pub const CARDS: u8 = 18;
-    /// Another list written by its elements' fingerprints (`Vars::insert_listed`).
-    pub const LISTED: u8 = 19;
 }
 
 impl Fingerprinter {

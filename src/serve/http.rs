@@ -90,10 +90,10 @@ pub fn overlay(errors: &[Diagnostic]) -> String {
 }
 
 /// The script that brings the page up to date when a rebuild of another generation is
-/// announced (its stream names the page, which rebuilds then render first): it fetches the page again and, when the styles and scripts of its head are
-/// unchanged and the page runs no script of its own, swaps in the new body and the rest of the
-/// new head (title, meta tags, JSON-LD): faster than a reload, and the scroll position stays.
-/// Otherwise it reloads.
+/// announced (its stream names the page, which rebuilds then render first): it fetches the
+/// page again and, when the styles and scripts of its head are unchanged and the page runs no
+/// script of its own, swaps in the new body and the rest of the new head (title, meta tags,
+/// JSON-LD): faster than a reload, and the scroll position stays. Otherwise it reloads.
 pub fn live_script(generation: u64) -> String {
     format!(
         "<script>(function(){{var g={generation};var es=new EventSource(\"{EVENTS}?page=\"+location.pathname);\
@@ -184,5 +184,11 @@ mod tests {
         assert!(html.contains("var g=7;"));
         assert!(html.contains("content/a.md: error: bad &lt;b&gt;"));
         assert!(!inject("<body></body>", 1, None).contains("digest-errors"));
+    }
+
+    #[test]
+    fn the_live_reload_stream_names_its_page() {
+        // What `serve` renders first: the path of the page the script runs in.
+        assert!(live_script(1).contains(&format!("new EventSource(\"{EVENTS}?page=\"+location.pathname)")));
     }
 }
