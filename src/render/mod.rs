@@ -624,6 +624,7 @@ impl<'a> Shared<'a> {
             jsonld: None,
             published: None,
             modified: None,
+            feeds: None,
         }
     }
 
@@ -937,14 +938,10 @@ impl<'a> Shared<'a> {
             return Ok((Some(print), Some(data.clone())));
         }
         let Some(values) = values else { return Ok((print, None)) };
-        let page = meta.as_ref().map(|m| {
-            let mut page = Value::from_serializable(m).into_map().expect("page metadata is a map");
+        let page = meta.map(|mut m| {
             let own = m.own_feed.as_ref().map(Value::from_serializable);
-            page.insert(
-                "feeds".into(),
-                Value::from(own.into_iter().chain(self.site_feeds.iter().cloned()).collect::<Vec<_>>()),
-            );
-            Value::from(page)
+            m.feeds = Some(Value::from(own.into_iter().chain(self.site_feeds.iter().cloned()).collect::<Vec<_>>()));
+            Value::from_serializable(&m)
         });
         let mut full = Context::new();
         full.insert_value("site", self.site_value.clone());

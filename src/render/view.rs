@@ -418,8 +418,8 @@ pub struct PageMeta<'a> {
     pub canonical: String,
     /// Href of this page.
     pub href: String,
-    /// The page's own feed. Templates get `page.feeds`: it first, then the site's feeds (made
-    /// once per build, not with every page).
+    /// The page's own feed. Templates get `page.feeds` (below): it first, then the site's
+    /// feeds (made once per build, not with every page).
     #[serde(skip)]
     pub own_feed: Option<FeedLink>,
     /// schema.org JSON-LD, escaped for a script element.
@@ -428,6 +428,11 @@ pub struct PageMeta<'a> {
     pub published: Option<String>,
     /// Article pages: modified, RFC 3339.
     pub modified: Option<String>,
+    /// `page.feeds`: the own feed, then the site's. Set only when the page's values are made,
+    /// after its fingerprint (which counts those feeds apart), so that the template's map of
+    /// the page is built once rather than built and then copied with one key more.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feeds: Option<Value>,
 }
 
 /// Where a paginated list page is.
