@@ -134,21 +134,53 @@ pub fn human_day(d: NaiveDate) -> String {
         "November",
         "December",
     ];
-    if (0..=9999).contains(&d.year()) {
-        format!("{} {} {:04}", d.day(), MONTHS[d.month0() as usize], d.year())
-    } else {
-        d.format("%-d %B %Y").to_string()
+    if !(0..=9999).contains(&d.year()) {
+        return d.format("%-d %B %Y").to_string();
     }
+    let month = MONTHS[d.month0() as usize];
+    let mut s = String::with_capacity(month.len() + 8);
+    if d.day() >= 10 {
+        push_digits(&mut s, d.day(), 2);
+    } else {
+        push_digits(&mut s, d.day(), 1);
+    }
+    s.push(' ');
+    s.push_str(month);
+    s.push(' ');
+    push_digits(&mut s, d.year() as u32, 4);
+    s
 }
 
 /// "2025-03-05": the day of an instant, where it was placed.
 pub fn day(dt: &DateTime<FixedOffset>) -> String {
-    dt.date_naive().to_string()
+    let d = dt.date_naive();
+    if !(0..=9999).contains(&d.year()) {
+        return d.to_string();
+    }
+    let mut s = String::with_capacity(10);
+    push_digits(&mut s, d.year() as u32, 4);
+    s.push('-');
+    push_digits(&mut s, d.month(), 2);
+    s.push('-');
+    push_digits(&mut s, d.day(), 2);
+    s
 }
 
 /// "10:00": the time of day of an instant, where it was placed.
 pub fn time(dt: &DateTime<FixedOffset>) -> String {
-    format!("{:02}:{:02}", dt.hour(), dt.minute())
+    let mut s = String::with_capacity(5);
+    push_digits(&mut s, dt.hour(), 2);
+    s.push(':');
+    push_digits(&mut s, dt.minute(), 2);
+    s
+}
+
+/// Writes the last `width` decimal digits of `n`, zero-padded: dates are shown on every page,
+/// and `format!` costs several times what they take by hand.
+fn push_digits(s: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        s.push(char::from(b'0' + (n / 10u32.pow(place) % 10) as u8));
+    }
 }
 
 #[cfg(test)]
@@ -210,8 +242,13 @@ mod tests {
     #[test]
     fn forms_written_by_hand_are_chronos() {
         let z = Zone::parse("-0930").unwrap();
-        for s in ["2025-03-05T10:07:00", "0999-12-31T23:59:59", "2024-02-29T00:00:00", "9999-12-31T01:02:03"] {
-            let d = parse(s, &z).unwrap();
+        let every_day_of_2024 = (0..366).map(|i| {
+            let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(i);
+            format!("{d}T{:02}:{:02}:00", i % 24, (i * 7) % 60)
+        });
+        let edges = ["2025-03-05T10:07:00", "0999-12-31T23:59:59", "0000-01-01T00:00:00", "9999-12-31T01:02:03"];
+        for s in edges.map(String::from).into_iter().chain(every_day_of_2024) {
+            let d = parse(&s, &z).unwrap();
             assert_eq!(human(&d), d.format("%-d %B %Y").to_string(), "{s}");
             assert_eq!(day(&d), d.format("%Y-%m-%d").to_string(), "{s}");
             assert_eq!(time(&d), d.format("%H:%M").to_string(), "{s}");

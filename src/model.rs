@@ -488,11 +488,11 @@ impl Site {
     }
     /// `base_path` + a route: what an `href` holds.
     pub fn href(&self, route: &str) -> String {
-        format!("{}{route}", self.config.base_path)
+        [self.config.base_path.as_str(), route].concat()
     }
     /// `base_url` + a route: the absolute url of feeds, sitemaps, canonical links.
     pub fn url(&self, route: &str) -> String {
-        format!("{}{route}", self.config.base_url)
+        [self.config.base_url.as_str(), route].concat()
     }
 }
 
@@ -683,7 +683,7 @@ pub fn assemble_with(
                 links_to: Vec::new(),
                 neighbours: Vec::new(),
                 edition: 0,
-                href: format!("{}{route}", config.base_path),
+                href: [config.base_path.as_str(), &route].concat(),
                 route,
                 draft: p.fm.draft,
                 extra: take_field!(p.fm, extra),

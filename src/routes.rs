@@ -101,7 +101,7 @@ impl Permalink {
 
 /// The file a url is written to: `a/b/` becomes `a/b/index.html`.
 pub fn file_for(url: &str) -> String {
-    if url.is_empty() || url.ends_with('/') { format!("{url}index.html") } else { url.to_string() }
+    if url.is_empty() || url.ends_with('/') { [url, "index.html"].concat() } else { url.to_string() }
 }
 
 /// Whether `file` is `file_for(url)`, without making it.

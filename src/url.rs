@@ -43,7 +43,11 @@ pub fn normalise(url: &str) -> String {
         Some(i) => (&path_query[..i], Some(&path_query[i + 1..])),
         None => (path_query, None),
     };
-    let mut out = format!("{scheme}://{host}{}", path.trim_end_matches('/'));
+    let path = path.trim_end_matches('/');
+    let mut out = String::with_capacity(url.len());
+    for part in [scheme.as_str(), "://", &host, path] {
+        out.push_str(part);
+    }
     if let Some(q) = query {
         let kept: Vec<&str> =
             q.split('&').filter(|p| !p.is_empty() && !is_tracking_param(p.split('=').next().unwrap_or(""))).collect();

@@ -612,7 +612,7 @@ impl<'a> Shared<'a> {
         let site = self.site;
         let description = if description.is_empty() { site.config.description.clone() } else { description };
         let head_title =
-            if kind == "home" { site.config.title.clone() } else { format!("{title} · {}", site.config.title) };
+            if kind == "home" { site.config.title.clone() } else { [&title, " · ", &site.config.title].concat() };
         PageMeta {
             kind,
             head_title,
@@ -730,7 +730,7 @@ impl<'a> Shared<'a> {
                     a.title.clone()
                 };
                 let mut meta = self.meta("article", a.title.clone(), a.summary.clone(), &a.route);
-                meta.head_title = format!("{title} · {}", site.config.title);
+                meta.head_title = [&title, " · ", &site.config.title].concat();
                 meta.jsonld = Some(seo::news_article(site, a, meta.description.clone()));
                 meta.published = Some(a.date.to_rfc3339());
                 meta.modified = Some(a.updated.unwrap_or(a.date).to_rfc3339());
@@ -1346,12 +1346,10 @@ impl Fingerprinter {
 
 /// At most `max` characters, cut at a word and marked with an ellipsis.
 fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let cut: String = s.chars().take(max).collect();
+    let Some((end, _)) = s.char_indices().nth(max) else { return s.to_string() };
+    let cut = &s[..end];
     let at_word = cut.rfind(' ').filter(|i| *i > max / 2).unwrap_or(cut.len());
-    format!("{}…", cut[..at_word].trim_end_matches([',', ';', ':', ' ']))
+    [cut[..at_word].trim_end_matches([',', ';', ':', ' ']), "…"].concat()
 }
 
 fn page_title(name: &str, page: usize) -> String {
@@ -1435,6 +1433,9 @@ mod tests {
     fn clipping() {
         assert_eq!(clip("short", 10), "short");
         assert_eq!(clip("one two three four", 12), "one two…");
+        assert_eq!(clip("exactly ten", 11), "exactly ten");
+        assert_eq!(clip("Zürich, Zürich, Zürich", 10), "Zürich…");
+        assert_eq!(clip("ééééééééééééé", 4), "éééé…");
     }
 
     #[test]
