@@ -139,11 +139,7 @@ pub fn human_day(d: NaiveDate) -> String {
     }
     let month = MONTHS[d.month0() as usize];
     let mut s = String::with_capacity(month.len() + 8);
-    if d.day() >= 10 {
-        push_digits(&mut s, d.day(), 2);
-    } else {
-        push_digits(&mut s, d.day(), 1);
-    }
+    push_digits(&mut s, d.day(), if d.day() >= 10 { 2 } else { 1 });
     s.push(' ');
     s.push_str(month);
     s.push(' ');

@@ -43,11 +43,7 @@ pub fn normalise(url: &str) -> String {
         Some(i) => (&path_query[..i], Some(&path_query[i + 1..])),
         None => (path_query, None),
     };
-    let path = path.trim_end_matches('/');
-    let mut out = String::with_capacity(url.len());
-    for part in [scheme.as_str(), "://", &host, path] {
-        out.push_str(part);
-    }
+    let mut out = [scheme.as_str(), "://", &host, path.trim_end_matches('/')].concat();
     if let Some(q) = query {
         let kept: Vec<&str> =
             q.split('&').filter(|p| !p.is_empty() && !is_tracking_param(p.split('=').next().unwrap_or(""))).collect();
