@@ -111,6 +111,11 @@ const KEYS: &str = "title, base_url, description, language, timezone, theme, out
                     edition, strict, feed_limit, smart_punctuation, unsafe_html, [topics.SLUG], [sources], [extra]";
 
 impl Config {
+    /// `base_path` + a route: what an `href` holds.
+    pub fn href(&self, route: &str) -> String {
+        [self.base_path.as_str(), route].concat()
+    }
+
     /// Parses and checks `site.toml`. `path` names the file in diagnostics.
     pub fn parse(path: &str, text: &str) -> Result<Config, Vec<Diagnostic>> {
         let raw: RawConfig = match toml::from_str(text) {

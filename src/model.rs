@@ -486,9 +486,9 @@ impl Site {
     pub fn entity(&self, kind: EntityKind, id: EntityId) -> &Entity {
         &self.entities(kind)[id.0 as usize]
     }
-    /// `base_path` + a route: what an `href` holds.
+    /// `base_path` + a route: what an `href` holds (`Config::href`).
     pub fn href(&self, route: &str) -> String {
-        [self.config.base_path.as_str(), route].concat()
+        self.config.href(route)
     }
     /// `base_url` + a route: the absolute url of feeds, sitemaps, canonical links.
     pub fn url(&self, route: &str) -> String {
@@ -683,7 +683,7 @@ pub fn assemble_with(
                 links_to: Vec::new(),
                 neighbours: Vec::new(),
                 edition: 0,
-                href: [config.base_path.as_str(), &route].concat(),
+                href: config.href(&route),
                 route,
                 draft: p.fm.draft,
                 extra: take_field!(p.fm, extra),

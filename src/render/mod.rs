@@ -724,13 +724,12 @@ impl<'a> Shared<'a> {
             }
             Job::Article(id) => {
                 let a = site.article(id);
-                let title = if self.shared_titles.contains(a.title.as_str()) {
-                    format!("{} ({})", a.title, crate::date::human(&a.date))
-                } else {
-                    a.title.clone()
-                };
                 let mut meta = self.meta("article", a.title.clone(), a.summary.clone(), &a.route);
-                meta.head_title = [&title, " · ", &site.config.title].concat();
+                if self.shared_titles.contains(a.title.as_str()) {
+                    // Another article has this title: the `<title>` tells them apart by day.
+                    let day = crate::date::human(&a.date);
+                    meta.head_title = format!("{} ({day}) · {}", a.title, site.config.title);
+                }
                 meta.jsonld = Some(seo::news_article(site, a, meta.description.clone()));
                 meta.published = Some(a.date.to_rfc3339());
                 meta.modified = Some(a.updated.unwrap_or(a.date).to_rfc3339());
@@ -1397,6 +1396,23 @@ mod tests {
 
     fn art(title: &str, extra: &str) -> String {
         format!("+++\ntitle = \"{title}\"\ndate = 2025-03-01\ntopics = [\"x\"]\n{extra}\n+++\nBody.\n")
+    }
+
+    #[test]
+    fn articles_sharing_a_title_are_told_apart_by_day_in_the_head_title() {
+        let later = "+++\ntitle = \"Same\"\ndate = 2025-03-02\nslug = \"same-2\"\n+++\nBody.\n";
+        let site = site_of(&[("a.md", &art("Same", "")), ("b.md", later), ("c.md", &art("Other", ""))], "");
+        let theme = theme::load(std::path::Path::new("/nonexistent"), &site.config).unwrap().unwrap();
+        let sink = std::sync::Mutex::new(crate::output::Output::default());
+        render(&site, &theme, &sink, Fingerprints::Off, None).unwrap();
+        let out = sink.into_inner().unwrap();
+        let head_title = |a: &crate::model::Article| {
+            let html = std::str::from_utf8(out.bytes(&format!("{}index.html", a.route)).unwrap()).unwrap().to_string();
+            html[html.find("<title>").unwrap() + 7..html.find("</title>").unwrap()].to_string()
+        };
+        let mut titles: Vec<String> = site.articles.iter().map(|a| head_title(a)).collect();
+        titles.sort();
+        assert_eq!(titles, ["Other · T", "Same (1 March 2025) · T", "Same (2 March 2025) · T"]);
     }
 
     #[test]
