@@ -200,7 +200,11 @@ pub fn build_after_first(
     }
     let prints = match previous {
         _ if !opts.rebuilds => render::Fingerprints::Off,
-        Some(p) if p.theme.renders_like(&prepared.theme) => render::Fingerprints::Reuse(&p.render_memo),
+        Some(p) if p.theme.renders_like(&prepared.theme) => {
+            // Only article files changed: what the change reaches is found from the last site.
+            let before = (content_only && p.assets == assets).then_some(&p.site);
+            render::Fingerprints::Reuse(&p.render_memo, before)
+        }
         _ => render::Fingerprints::Make,
     };
     let sink = std::sync::Mutex::new(Output::default());

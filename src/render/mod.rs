@@ -4,6 +4,7 @@
 //! Pure given a loaded theme: nothing here reads or writes files. Every template error is
 //! collected with the template's file and line and the page being rendered.
 
+mod affected;
 pub mod feeds;
 mod print;
 pub mod search;
@@ -95,13 +96,24 @@ struct Shared<'a> {
     site_print: u64,
     /// This render's number, unique in the process.
     generation: u64,
+    /// The pages an edit of article files may have changed, when known (see `Fingerprints`).
+    affected: Option<affected::Affected>,
 }
 
 /// A fingerprint of each page's template variables and the file it gave, by the hash of its
 /// route (`route_key`). With the same templates, equal variables give equal bytes: a rebuild
 /// keeps the file of each page whose fingerprint did not change. (The keys are hashes already:
 /// Fx mixes them in one multiplication.)
-pub type Prints = rustc_hash::FxHashMap<u64, (u64, FileData)>;
+pub type Prints = rustc_hash::FxHashMap<u64, Kept>;
+
+/// A page as the last build made it: the fingerprint of its variables, its file, and its
+/// sitemap entry (`Page::sitemap`), all a rebuild needs to keep it without looking at it.
+#[derive(Debug, Clone)]
+pub struct Kept {
+    print: u64,
+    data: FileData,
+    sitemap: Option<Lastmod>,
+}
 
 /// A page's key in `Prints`: a number, so that the map is copied without an allocation per
 /// page (a wording edit copies it). Two routes with one key cannot keep a wrong page: each
@@ -115,6 +127,8 @@ fn route_key(route: &str) -> u64 {
 pub struct Memo {
     /// The fingerprint of every page's variables.
     pub prints: Prints,
+    /// The fingerprint of what every page shows alike (`Shared::site_print`).
+    pub site: u64,
     /// The cards made.
     pub cards: view::CardMemo,
 }
@@ -124,6 +138,7 @@ impl Memo {
     pub fn update(&mut self, newer: Memo) {
         self.prints.extend(newer.prints);
         self.cards.extend(newer.cards);
+        self.site = newer.site;
     }
 }
 
@@ -135,8 +150,10 @@ pub enum Fingerprints<'a> {
     /// Makes them, for a later rebuild.
     Make,
     /// Makes them, and keeps the file of every page whose fingerprint is in the memo (made
-    /// with the same templates), and every card the memo has.
-    Reuse(&'a Memo),
+    /// with the same templates), and every card the memo has. With the site the memo was
+    /// made from, when only article files changed since, pages the change cannot reach are
+    /// kept without being fingerprinted (see `affected`).
+    Reuse(&'a Memo, Option<&'a Site>),
 }
 
 /// What rendering some pages gave besides their files.
@@ -267,9 +284,20 @@ pub fn render(
         },
     );
     let (sitemap, mut done) = done?;
-    let (cards, sitemaps) =
-        rayon::join(|| shared.cards.memo(), || seo::sitemaps(&site.config.base_url, &sitemap, seo::SITEMAP_LIMIT));
+    let (cards, sitemaps) = rayon::join(
+        || match (prints, &shared.affected) {
+            // Only the cards of the pages looked at were made: the others are the last render's.
+            (Fingerprints::Reuse(memo, _), Some(_)) => {
+                let mut all = memo.cards.clone();
+                all.extend(shared.cards.memo());
+                all
+            }
+            _ => shared.cards.memo(),
+        },
+        || seo::sitemaps(&site.config.base_url, &sitemap, seo::SITEMAP_LIMIT),
+    );
     done.memo.cards = cards;
+    done.memo.site = shared.site_print;
     crate::drop_later(shared.into_made());
     generated.extend(sitemaps);
     let put = |path: String, data: FileData| sink.put(path, data).map_err(RenderError::Env);
@@ -352,6 +380,7 @@ pub fn render_texts(
     );
     let (_, mut done) = done?;
     done.memo.cards = shared.cards.memo();
+    done.memo.site = shared.site_print;
     done.files += generated.len();
     for (path, text) in generated {
         sink.put(path, FileData::Bytes(text.into())).map_err(RenderError::Env)?;
@@ -532,10 +561,18 @@ impl<'a> Shared<'a> {
             }
             (_, None) => f.value(&site_value),
         }
+        let site_print = f.finish();
+        let affected = match prints {
+            Fingerprints::Reuse(memo, Some(before)) if memo.site == site_print => {
+                affected::Affected::between(before, site)
+            }
+            _ => None,
+        };
         Shared {
             prints,
             generation: GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            site_print: f.finish(),
+            site_print,
+            affected,
             site,
             theme,
             cards: view::Cards::new(
@@ -544,7 +581,7 @@ impl<'a> Shared<'a> {
                 match prints {
                     Fingerprints::Off => None,
                     Fingerprints::Make => Some(None),
-                    Fingerprints::Reuse(memo) => Some(Some(&memo.cards)),
+                    Fingerprints::Reuse(memo, _) => Some(Some(&memo.cards)),
                 },
             ),
             site_value,
@@ -564,7 +601,10 @@ impl<'a> Shared<'a> {
             .par_iter()
             .map(|job| {
                 with_scratch(self.generation, self.site.articles.len(), |scratch| {
-                    let mut page = self.render(job, scratch).map_err(Failed::Template)?;
+                    let mut page = match self.unreached(job, scratch) {
+                        Some(page) => page,
+                        None => self.render(job, scratch).map_err(Failed::Template)?,
+                    };
                     let file = routes::file_for(&page.route);
                     let rendered = page.kept.is_none();
                     let data = match page.kept.take() {
@@ -592,7 +632,8 @@ impl<'a> Shared<'a> {
                 Ok((page, rendered, data)) => {
                     done.files += usize::from(rendered);
                     if let (Some(print), Some(data)) = (page.print, data) {
-                        done.memo.prints.insert(route_key(&page.route), (print, data));
+                        let kept = Kept { print, data, sitemap: page.sitemap };
+                        done.memo.prints.insert(route_key(&page.route), kept);
                     }
                     sitemap.extend(page.sitemap.map(|lastmod| (page.route, lastmod)));
                 }
@@ -679,6 +720,26 @@ impl<'a> Shared<'a> {
     /// The newest publication or update among some articles: a list page's `lastmod`.
     fn newest(&self, ids: &[ArticleId]) -> Option<DateTime<FixedOffset>> {
         ids.iter().map(|id| self.site.article(*id)).map(|a| a.updated.unwrap_or(a.date)).max()
+    }
+
+    /// The last build's page, kept without a look, when the edit since cannot have changed it
+    /// (see `affected`). Debug builds check that its fingerprint says so.
+    fn unreached(&self, job: &Job, scratch: &mut Scratch) -> Option<Page> {
+        let (Fingerprints::Reuse(memo, _), Some(affected)) = (self.prints, &self.affected) else { return None };
+        if affected.wants(job) {
+            return None;
+        }
+        let route = job.route(self.site);
+        let last = memo.prints.get(&route_key(&route))?;
+        if cfg!(debug_assertions) {
+            let printed = self.page(job, scratch, Make::Print).expect("the last build rendered this page");
+            assert_eq!(
+                (printed.print, printed.sitemap),
+                (Some(last.print), last.sitemap),
+                "/{route} changed, but `affected` did not name it"
+            );
+        }
+        Some(Page { route, sitemap: last.sitemap, print: Some(last.print), kept: Some(last.data.clone()) })
     }
 
     /// Renders a page into the scratch buffer. With fingerprints to reuse, the page's variables
@@ -930,11 +991,11 @@ impl<'a> Shared<'a> {
             serde::Serialize::serialize(&page, print::Printer(f)).expect("fingerprinting does not fail");
             f.finish()
         });
-        if let (Fingerprints::Reuse(memo), Some(print)) = (self.prints, print)
-            && let Some((last, data)) = memo.prints.get(&route_key(route))
-            && *last == print
+        if let (Fingerprints::Reuse(memo, _), Some(print)) = (self.prints, print)
+            && let Some(last) = memo.prints.get(&route_key(route))
+            && last.print == print
         {
-            return Ok((Some(print), Some(data.clone())));
+            return Ok((Some(print), Some(last.data.clone())));
         }
         let Some(values) = values else { return Ok((print, None)) };
         let page = meta.map(|mut m| {
@@ -1541,12 +1602,12 @@ mod tests {
         };
         let (first, output) = render_into(&site, Fingerprints::Make);
         let pages = jobs(&site).len();
-        let (again, same) = render_into(&site_with("B"), Fingerprints::Reuse(&first.memo));
+        let (again, same) = render_into(&site_with("B"), Fingerprints::Reuse(&first.memo, None));
         assert_eq!(same, output);
         assert_eq!(again.files, first.files - pages, "every page kept");
         // B's title shows on its page, its card's pages and A's (related to it, both ways).
         let changed = site_with("Bee");
-        let (rebuilt, out) = render_into(&changed, Fingerprints::Reuse(&first.memo));
+        let (rebuilt, out) = render_into(&changed, Fingerprints::Reuse(&first.memo, None));
         assert_eq!(out, render_into(&changed, Fingerprints::Off).1);
         assert!(rebuilt.files > again.files && rebuilt.files < first.files, "{} of {}", rebuilt.files, first.files);
     }

@@ -513,3 +513,69 @@ fn a_topic_or_person_renamed_in_its_place_is_rendered_again() {
         previous = rebuilt;
     }
 }
+
+/// Front-matter edits of one article in a site of many, each rebuilt from the last: a rebuild
+/// looks only at the pages the edit can reach (debug builds check every page it passes over
+/// against its fingerprint) and must equal a full build, whatever the edit touched: topics new
+/// and old, people, places, sources, links, dates within the day, titles shared with another
+/// article, related articles, summaries, drafts.
+#[test]
+fn front_matter_edits_rebuild_what_they_reach() {
+    let site = Site::fixture("build/basic");
+    site.write(
+        "site.toml",
+        "title = \"Fixture\"\nbase_url = \"https://example.org/\"\nper_page = 3\nfeed_limit = 5\nedition = \
+         \"weekly\"\n[topics.peace-talks]\nname = \"Peace talks\"\n",
+    );
+    let topics = ["peace-talks", "energy", "courts", "health"];
+    let people = ["Ana Example", "Bo Sample", "Cy Third"];
+    let places = ["Minsk", "Riga", "Oslo"];
+    let sources = ["The Example Times", "Daily Sample"];
+    for i in 0..18 {
+        let day = 1 + i % 12;
+        let (t1, t2) = (topics[i % 4], topics[(i / 4) % 4]);
+        let related = if i > 0 { format!("related = [\"story-{}\"]\n", i - 1) } else { String::new() };
+        let head = format!(
+            "title = \"Story {i}\"\ndate = 2025-04-{day:02}T{h:02}:00:00+03:00\nsource = \"{s}\"\n\
+             url = \"https://news.example/{i}\"\ntopics = [\"{t1}\", \"{t2}\"]\npeople = [\"{p}\"]\n\
+             places = [\"{pl}\"]\n{related}",
+            h = 8 + i % 5,
+            s = sources[i % 2],
+            p = people[i % 3],
+            pl = places[i % 3],
+        );
+        let link = if i % 5 == 0 { " after [[story-1]]" } else { "" };
+        let text = format!("+++\n{head}+++\nStory {i} begins here.\n\nIt goes on{link}.\n");
+        site.write(&format!("content/2025/04/{day:02}/story-{i}.md"), &text);
+    }
+    let opts = digest::BuildOptions { root: site.root.clone(), rebuilds: true, ..Default::default() };
+    let mut previous = digest::build(&opts).unwrap();
+    let story = "content/2025/04/07/story-6.md";
+    let edits: [(&str, &str); 16] = [
+        ("topics = [\"courts\"", "topics = [\"A new topic\", \"courts\""),
+        ("topics = [\"A new topic\"", "topics = [\"A New Topic\""),
+        ("topics = [\"A New Topic\", \"courts\"", "topics = [\"courts\""),
+        ("topics = [\"courts\"", "topics = [\"energy\", \"courts\""),
+        ("people = [\"Ana Example\"]", "people = [\"Ana Example\", \"Dee New\"]"),
+        ("people = [\"Ana Example\", \"Dee New\"]", "people = [\"Bo Sample\"]"),
+        ("source = \"The Example Times\"", "source = \"Daily Sample\""),
+        ("source = \"Daily Sample\"\n", ""),
+        ("places = [\"Minsk\"]", "places = [\"Minsk\", \"Oslo\"]"),
+        ("T09:00:00", "T23:30:00"),
+        ("url = \"https://news.example/6\"", "url = \"https://news.example/six\""),
+        ("title = \"Story 6\"", "title = \"Story 2\""),
+        ("title = \"Story 2\"", "title = \"Story six\"\nupdated = 2025-04-20"),
+        ("related = [\"story-5\"]", "related = [\"story-11\", \"story-0\"]"),
+        ("+++\nStory 6", "summary = \"Told short.\"\n+++\nStory 6"),
+        ("title = \"Story six\"", "title = \"Story six\"\ndraft = true"),
+    ];
+    for (from, to) in edits {
+        edit_file(&site, story, from, to);
+        let files = [std::path::PathBuf::from(story)];
+        let rebuilt = digest::build_after(&opts, Some(&previous), Some(&files)).unwrap();
+        let full = digest::build(&opts).unwrap();
+        assert!(rebuilt.output == full.output, "{from:?} -> {to:?}: the rebuild differs from a full build");
+        assert!(rebuilt.output != previous.output, "{from:?} -> {to:?}: the change shows");
+        previous = rebuilt;
+    }
+}
