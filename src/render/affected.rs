@@ -12,6 +12,8 @@ use super::feeds::FeedOf;
 
 /// The pages an edit may have changed, by their places in the site after it.
 pub(super) struct Affected {
+    /// Articles that changed, as any page shows them (their cards among the rest).
+    changed: Vec<bool>,
     /// Article pages.
     articles: Vec<bool>,
     /// Every page and the feed of these topics.
@@ -46,6 +48,7 @@ impl Affected {
         }
         let flags = |n: usize| vec![false; n];
         let mut x = Affected {
+            changed: flags(after.articles.len()),
             articles: flags(after.articles.len()),
             topics: flags(after.topics.len()),
             entities: KINDS.map(|k| flags(after.entities(k).len())),
@@ -84,6 +87,7 @@ impl Affected {
             if same_article(before, b, after, a) {
                 continue;
             }
+            x.changed[a.id.0 as usize] = true;
             x.article(before, b, after, a);
             if b.title != a.title {
                 retitled.extend([b.title.as_str(), a.title.as_str()]);
@@ -154,6 +158,11 @@ impl Affected {
             self.editions[e] = true;
             self.home |= e == 0;
         }
+    }
+
+    /// Whether article `id` shows as it did (its card, say).
+    pub(super) fn unchanged(&self, id: usize) -> bool {
+        !self.changed[id]
     }
 
     /// Whether `job`'s page may differ from the last build's.

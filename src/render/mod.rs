@@ -129,6 +129,8 @@ pub struct Memo {
     pub prints: Prints,
     /// The fingerprint of what every page shows alike (`Shared::site_print`).
     pub site: u64,
+    /// The fingerprint of each article's card, by id (0 where none was made).
+    pub card_prints: Vec<u64>,
     /// The cards made.
     pub cards: view::CardMemo,
 }
@@ -139,6 +141,17 @@ impl Memo {
         self.prints.extend(newer.prints);
         self.cards.extend(newer.cards);
         self.site = newer.site;
+        // The same articles (a render of some pages is of wording alone): cards not made again
+        // are as they were.
+        if self.card_prints.len() == newer.card_prints.len() {
+            for (mine, new) in self.card_prints.iter_mut().zip(newer.card_prints) {
+                if new != 0 {
+                    *mine = new;
+                }
+            }
+        } else {
+            self.card_prints = newer.card_prints;
+        }
     }
 }
 
@@ -298,6 +311,7 @@ pub fn render(
     );
     done.memo.cards = cards;
     done.memo.site = shared.site_print;
+    done.memo.card_prints = shared.cards.prints();
     crate::drop_later(shared.into_made());
     generated.extend(sitemaps);
     let put = |path: String, data: FileData| sink.put(path, data).map_err(RenderError::Env);
@@ -381,6 +395,7 @@ pub fn render_texts(
     let (_, mut done) = done?;
     done.memo.cards = shared.cards.memo();
     done.memo.site = shared.site_print;
+    done.memo.card_prints = shared.cards.prints();
     done.files += generated.len();
     for (path, text) in generated {
         sink.put(path, FileData::Bytes(text.into())).map_err(RenderError::Env)?;
@@ -568,6 +583,19 @@ impl<'a> Shared<'a> {
             }
             _ => None,
         };
+        let remember = match prints {
+            Fingerprints::Off => None,
+            Fingerprints::Make => Some(None),
+            Fingerprints::Reuse(memo, _) => Some(Some(&memo.cards)),
+        };
+        let mut cards = view::Cards::new(site, theme, remember);
+        if let (Fingerprints::Reuse(memo, _), Some(affected)) = (prints, &affected)
+            && memo.card_prints.len() == site.articles.len()
+        {
+            // The cards of articles the edit left as they were are the last render's.
+            let known = memo.card_prints.iter().enumerate().map(|(i, p)| if affected.unchanged(i) { *p } else { 0 });
+            cards.know(known.collect());
+        }
         Shared {
             prints,
             generation: GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -575,15 +603,7 @@ impl<'a> Shared<'a> {
             affected,
             site,
             theme,
-            cards: view::Cards::new(
-                site,
-                theme,
-                match prints {
-                    Fingerprints::Off => None,
-                    Fingerprints::Make => Some(None),
-                    Fingerprints::Reuse(memo, _) => Some(Some(&memo.cards)),
-                },
-            ),
+            cards,
             site_value,
             items: feeds::Items::new(site),
             shared_titles,

@@ -164,6 +164,10 @@ pub struct Cards<'a> {
     shared: Vec<OnceLock<(Value, u64)>>,
     /// Whether cards are fingerprinted (for `memo`), and those of the last render to reuse.
     remember: Option<Option<&'a CardMemo>>,
+    /// The fingerprint of each article's card in the last render, where its card is known to
+    /// be the same (0 elsewhere): that card is taken from the memo without its fields being
+    /// made (see `render::affected`).
+    known: Vec<u64>,
 }
 
 impl<'a> Cards<'a> {
@@ -179,7 +183,22 @@ impl<'a> Cards<'a> {
             editorial: (0..n).map(|_| OnceLock::new()).collect(),
             shared: (0..n).map(|_| OnceLock::new()).collect(),
             remember,
+            known: Vec::new(),
         }
+    }
+
+    /// Sets the cards known unchanged since the last render (see `known`).
+    pub fn know(&mut self, prints: Vec<u64>) {
+        self.known = prints;
+    }
+
+    /// The fingerprint of every article's card, made or known (0 for the others).
+    pub fn prints(&self) -> Vec<u64> {
+        if self.remember.is_none() {
+            return Vec::new();
+        }
+        let made = |i: usize| self.cells[i].get().and_then(|c| c.as_ref().ok()).map(|(_, print)| *print);
+        (0..self.cells.len()).map(|i| made(i).unwrap_or_else(|| self.known.get(i).copied().unwrap_or(0))).collect()
     }
 
     /// One article's card.
@@ -193,6 +212,12 @@ impl<'a> Cards<'a> {
     }
 
     fn make(&self, id: ArticleId) -> Result<(Value, u64), Box<Diagnostic>> {
+        if let (Some(Some(before)), Some(&print)) = (self.remember, self.known.get(id.0 as usize))
+            && let Some(kept) = before.get(&print).filter(|_| print != 0)
+        {
+            debug_assert_eq!(print, super::print::of(&card(self.site, &self.links, self.site.article(id))));
+            return Ok((kept.clone(), print));
+        }
         let fields = card(self.site, &self.links, self.site.article(id));
         let made = || with_markup(Value::from_serializable(&fields), self.theme);
         let Some(before) = self.remember else { return Ok((made()?, 0)) };
