@@ -3,38 +3,44 @@
 //! of every other (fingerprinting all 20,000 pages of a 10,000-article site was most of a
 //! front-matter edit's rebuild). A page is named here when anything it shows may differ; naming
 //! one too many costs a fingerprint, never a wrong page. Debug builds check every page left out
-//! against its fingerprint (see `Shared::render_jobs`).
+//! against its fingerprint (see `Shared::unreached`).
 
-use crate::model::{Article, EntityId, EntityKind, Period, Related, Site, TopicId};
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
+
+use crate::model::{Article, EntityId, EntityKind, Related, Site, TopicId};
 
 use super::Job;
 use super::feeds::FeedOf;
 
 /// The pages an edit may have changed, by their places in the site after it.
 pub(super) struct Affected {
-    /// Articles that changed, as any page shows them (their cards among the rest).
-    changed: Vec<bool>,
+    /// Articles shown elsewhere (their cards, feed items) other than before.
+    shown: Vec<bool>,
     /// Article pages.
     articles: Vec<bool>,
-    /// Every page and the feed of these topics.
+    /// Topics and entities (`EntityKind` order) whose every page and feed may differ.
     topics: Vec<bool>,
-    /// Every page and the feed of these entities (`EntityKind` order).
     entities: [Vec<bool>; 3],
-    /// The list of topics, and those of each kind of entity.
-    topic_index: bool,
-    entity_index: [bool; 3],
-    years: Vec<bool>,
-    months: Vec<bool>,
-    days: Vec<bool>,
-    editions: Vec<bool>,
-    /// The list of editions.
-    edition_index: bool,
-    home: bool,
-    /// The site's Atom and RSS feeds.
-    site_feeds: bool,
+    /// Every year, month and day; every edition, the list of editions and the home page.
+    periods: bool,
+    editions: bool,
+    /// Other pages, one by one.
+    jobs: FxHashSet<Job>,
 }
 
 const KINDS: [EntityKind; 3] = [EntityKind::Person, EntityKind::Place, EntityKind::Source];
+
+/// How an article differs from the last build's.
+#[derive(Clone, Copy, PartialEq)]
+enum Change {
+    None,
+    /// Only what its own page shows: its related, referencing and neighbouring articles (whose
+    /// own lists change with it: they are changed articles too), its edition.
+    Own,
+    /// What other pages show of it too: its card, its feed items, its dates.
+    Shown,
+}
 
 impl Affected {
     /// What changed from `before` to `after`, two sites made from the same settings, theme and
@@ -46,59 +52,51 @@ impl Affected {
         {
             return None;
         }
-        let flags = |n: usize| vec![false; n];
+        let changes: Vec<Change> =
+            before.articles.par_iter().zip(&after.articles).map(|(b, a)| change(before, b, after, a)).collect();
         let mut x = Affected {
-            changed: flags(after.articles.len()),
-            articles: flags(after.articles.len()),
-            topics: flags(after.topics.len()),
-            entities: KINDS.map(|k| flags(after.entities(k).len())),
-            topic_index: false,
-            entity_index: [false; 3],
-            years: flags(after.years.len()),
-            months: flags(after.months.len()),
-            days: flags(after.days.len()),
-            editions: flags(after.editions.len()),
-            edition_index: false,
-            home: false,
-            site_feeds: false,
+            shown: changes.iter().map(|c| *c == Change::Shown).collect(),
+            articles: changes.iter().map(|c| *c != Change::None).collect(),
+            topics: vec![false; after.topics.len()],
+            entities: KINDS.map(|k| vec![false; after.entities(k).len()]),
+            periods: before.years != after.years || before.months != after.months || before.days != after.days,
+            editions: false,
+            jobs: FxHashSet::default(),
         };
         // Lists whose members, names or articles changed: all their pages and feeds, and the
         // page listing them (names and counts).
-        x.topic_index = mark_changed(&before.topics, &after.topics, |t| &t.route, &mut x.topics);
+        if mark_changed(&before.topics, &after.topics, |t| &t.route, &mut x.topics) {
+            x.jobs.insert(Job::Topics);
+        }
         for (k, kind) in KINDS.into_iter().enumerate() {
-            x.entity_index[k] =
-                mark_changed(before.entities(kind), after.entities(kind), |e| &e.route, &mut x.entities[k]);
+            if mark_changed(before.entities(kind), after.entities(kind), |e| &e.route, &mut x.entities[k]) {
+                x.jobs.insert(Job::Entities(kind));
+            }
         }
-        // Periods link their neighbours and count their children's articles: any change, all.
-        if before.years != after.years || before.months != after.months || before.days != after.days {
-            [&mut x.years, &mut x.months, &mut x.days].into_iter().for_each(|v| v.fill(true));
+        // Editions link their neighbours, and the list of editions and the home page show their
+        // titles, dates and counts: any of those changed, all. Otherwise each whose articles or
+        // groups changed (the home page shows the newest).
+        let header = |e: &crate::model::Edition| {
+            (e.id.clone(), e.title.clone(), e.route.clone(), e.start, e.end, e.articles.len())
+        };
+        if !before.editions.iter().map(header).eq(after.editions.iter().map(header)) {
+            x.editions = true;
+        } else {
+            for i in (0..after.editions.len()).filter(|i| !same_edition(before, after, *i)) {
+                x.jobs.insert(Job::Edition(i));
+                if i == 0 {
+                    x.jobs.insert(Job::Home);
+                }
+            }
         }
-        // Editions link their neighbours and the home page shows the latest ones: likewise.
-        let editions_same = before.editions.len() == after.editions.len()
-            && (0..after.editions.len()).all(|i| same_edition(before, after, i));
-        if !editions_same {
-            x.editions.fill(true);
-            x.edition_index = true;
-            x.home = true;
-        }
-        let limit = after.config.feed_limit;
         let mut retitled: Vec<&str> = Vec::new();
-        for (b, a) in before.articles.iter().zip(&after.articles) {
-            if same_article(before, b, after, a) {
-                continue;
-            }
-            x.changed[a.id.0 as usize] = true;
-            x.article(before, b, after, a);
-            if b.title != a.title {
-                retitled.extend([b.title.as_str(), a.title.as_str()]);
-            }
-            // The site's feeds show the newest articles; the lists of topics, entities and
-            // editions take their date from the newest one.
-            x.site_feeds |= (a.id.0 as usize) < limit;
-            if a.id.0 == 0 {
-                x.topic_index = true;
-                x.entity_index = [true; 3];
-                x.edition_index = true;
+        for (i, change) in changes.iter().enumerate() {
+            if *change == Change::Shown {
+                let (b, a) = (&before.articles[i], &after.articles[i]);
+                x.shown_article(after, b, a);
+                if b.title != a.title {
+                    retitled.extend([b.title.as_str(), a.title.as_str()]);
+                }
             }
         }
         // A title another article has is told apart by its day in the page's `<title>`.
@@ -110,85 +108,63 @@ impl Affected {
         Some(x)
     }
 
-    /// Marks what shows changed article `a` (`b` before the edit): its page, the pages showing
-    /// its card (related, referencing, neighbouring articles), its topics, entities, periods and
-    /// edition, before and after.
-    fn article(&mut self, before: &Site, b: &Article, after: &Site, a: &Article) {
-        for x in [a, b] {
-            self.articles[x.id.0 as usize] = true;
-            let related = x.related.iter().filter_map(|r| match r {
-                Related::Article(id, _) => Some(*id),
-                Related::External { .. } => None,
-            });
-            let neighbours = x.neighbours.iter().flat_map(|n| n.older.into_iter().chain(n.newer));
-            for id in related.chain(x.links_to.iter().copied()).chain(x.referenced_by.iter().copied()).chain(neighbours)
-            {
-                self.articles[id.0 as usize] = true;
+    /// Marks what shows article `a` (`b` before the edit), shown otherwise than before: its
+    /// page, every page with its card before and after (`card_pages`: related, referenced and
+    /// neighbouring articles, the pages of its topics, entities, day, month and edition with it),
+    /// the feeds with its items, its year (whose date is its newest article's).
+    fn shown_article(&mut self, after: &Site, b: &Article, a: &Article) {
+        let id = a.id;
+        self.articles[id.0 as usize] = true;
+        for job in super::card_pages(after, id) {
+            match job {
+                Job::Article(other) => self.articles[other.0 as usize] = true,
+                _ => {
+                    self.jobs.insert(job);
+                }
             }
         }
-        // Topics and entities by their places after the edit (found by route for `b`'s).
-        let topic_of = |site: &Site, t: &TopicId| find(&after.topics, |x| &x.route, &site.topic(*t).route);
-        for t in a.topics.iter().map(|t| Some(t.0 as usize)).chain(b.topics.iter().map(|t| topic_of(before, t))) {
-            t.into_iter().for_each(|t| self.topics[t] = true);
+        let related = b.related.iter().filter_map(|r| match r {
+            Related::Article(id, _) => Some(*id),
+            Related::External { .. } => None,
+        });
+        let neighbours = b.neighbours.iter().flat_map(|n| n.older.into_iter().chain(n.newer));
+        for other in related.chain(b.links_to.iter().copied()).chain(neighbours) {
+            self.articles[other.0 as usize] = true;
         }
-        for (k, kind) in KINDS.into_iter().enumerate() {
-            let ids = |x: &Article| match kind {
-                EntityKind::Person => x.people.clone(),
-                EntityKind::Place => x.places.clone(),
-                EntityKind::Source => x.source.into_iter().collect(),
-            };
-            let now = ids(a).into_iter().map(|e| Some(e.0 as usize));
-            let was =
-                ids(b).into_iter().map(|e| find(after.entities(kind), |x| &x.route, &before.entity(kind, e).route));
-            now.chain(was).flatten().for_each(|e| self.entities[k][e] = true);
+        self.jobs.extend(a.topics.iter().map(|t| Job::Atom(FeedOf::Topic(t.0 as usize))));
+        self.jobs.extend(a.people.iter().map(|p| Job::Atom(FeedOf::Entity(EntityKind::Person, p.0 as usize))));
+        self.jobs.extend(a.source.iter().map(|s| Job::Atom(FeedOf::Entity(EntityKind::Source, s.0 as usize))));
+        if (id.0 as usize) < after.config.feed_limit {
+            self.jobs.extend([Job::Atom(FeedOf::Site), Job::Rss]);
         }
-        for day in [a.day, b.day] {
-            let key = day.to_string();
-            let mark = |list: &[Period], flags: &mut [bool], key: &str| {
-                if let Some(i) = list.iter().position(|p| p.key == key) {
-                    flags[i] = true;
-                }
-            };
-            mark(&after.days, &mut self.days, &key);
-            mark(&after.months, &mut self.months, &key[..7]);
-            mark(&after.years, &mut self.years, &key[..4]);
+        let year = a.day.to_string();
+        if let Some(i) = after.years.iter().position(|y| y.key == year[..4]) {
+            self.jobs.insert(Job::Year(i));
         }
-        let was = find(&after.editions, |e| &e.id, &before.editions[b.edition].id);
-        for e in [Some(a.edition), was].into_iter().flatten() {
-            self.editions[e] = true;
-            self.home |= e == 0;
+        if id.0 == 0 {
+            // The lists of topics, entities and editions are as new as the newest article.
+            self.jobs.extend([Job::Topics, Job::Editions].into_iter().chain(KINDS.map(Job::Entities)));
         }
     }
 
-    /// Whether article `id` shows as it did (its card, say).
+    /// Whether article `id` shows elsewhere as it did (its card, say).
     pub(super) fn unchanged(&self, id: usize) -> bool {
-        !self.changed[id]
+        !self.shown[id]
     }
 
     /// Whether `job`'s page may differ from the last build's.
     pub(super) fn wants(&self, job: &Job) -> bool {
         match *job {
-            Job::Home => self.home,
             Job::Article(id) => self.articles[id.0 as usize],
-            Job::Topics => self.topic_index,
-            Job::Topic(i, _) | Job::Atom(FeedOf::Topic(i)) => self.topics[i],
-            Job::Entities(kind) => self.entity_index[kind as usize],
-            Job::Entity(kind, i, _) | Job::Atom(FeedOf::Entity(kind, i)) => self.entities[kind as usize][i],
-            Job::Year(i) => self.years[i],
-            Job::Month(i, _) => self.months[i],
-            Job::Day(i) => self.days[i],
-            Job::Editions => self.edition_index,
-            Job::Edition(i) => self.editions[i],
+            Job::Topic(i, _) | Job::Atom(FeedOf::Topic(i)) if self.topics[i] => true,
+            Job::Entity(kind, i, _) | Job::Atom(FeedOf::Entity(kind, i)) if self.entities[kind as usize][i] => true,
+            Job::Year(_) | Job::Month(..) | Job::Day(_) if self.periods => true,
+            Job::Edition(_) | Job::Editions | Job::Home if self.editions => true,
             // Made of the settings alone, which `site_print` covers.
             Job::Search | Job::NotFound => false,
-            Job::Atom(FeedOf::Site) | Job::Rss => self.site_feeds,
+            _ => self.jobs.contains(job),
         }
     }
-}
-
-/// The place of the item of `list` whose key (`key_of`) is `key`.
-fn find<T>(list: &[T], key_of: impl Fn(&T) -> &String, key: &str) -> Option<usize> {
-    list.iter().position(|x| key_of(x) == key)
 }
 
 /// Marks in `flags` (by place in `after`) the items of `after` not in `before` as they are, by
@@ -205,16 +181,11 @@ fn mark_changed<T: PartialEq>(before: &[T], after: &[T], route: impl Fn(&T) -> &
     any || before.len() != after.len()
 }
 
-/// The same edition before and after, as its page and every page linking it shows it (topics
-/// by route: their ids move when one is added).
+/// The same edition before and after, as its page shows it (topics by route: their ids move
+/// when one is added).
 fn same_edition(before: &Site, after: &Site, i: usize) -> bool {
     let (eb, ea) = (&before.editions[i], &after.editions[i]);
-    eb.id == ea.id
-        && eb.title == ea.title
-        && eb.start == ea.start
-        && eb.end == ea.end
-        && eb.route == ea.route
-        && eb.articles == ea.articles
+    eb.articles == ea.articles
         && eb.groups.len() == ea.groups.len()
         && eb.groups.iter().zip(&ea.groups).all(|(gb, ga)| {
             gb.articles == ga.articles
@@ -222,9 +193,9 @@ fn same_edition(before: &Site, after: &Site, i: usize) -> bool {
         })
 }
 
-/// True when article `a` of `after` shows as `b` of `before` did, wherever it is shown: every
-/// field, with its topics and entities by route and name, and its edition as it shows.
-fn same_article(before: &Site, b: &Article, after: &Site, a: &Article) -> bool {
+/// How article `a` of `after` differs from `b` of `before`, field by field, with its topics
+/// and entities by route and name, and its edition as it shows.
+fn change(before: &Site, b: &Article, after: &Site, a: &Article) -> Change {
     let Article {
         id,
         path,
@@ -254,7 +225,7 @@ fn same_article(before: &Site, b: &Article, after: &Site, a: &Article) -> bool {
     let entities = |kind: EntityKind, ids_a: &[EntityId], ids_b: &[EntityId]| {
         ids_a.iter().map(|e| shown_entity(after, kind, *e)).eq(ids_b.iter().map(|e| shown_entity(before, kind, *e)))
     };
-    *id == b.id
+    let shown = *id == b.id
         && *path == b.path
         && *rel == b.rel
         && *slug == b.slug
@@ -269,18 +240,23 @@ fn same_article(before: &Site, b: &Article, after: &Site, a: &Article) -> bool {
         && entities(EntityKind::Place, places, &b.places)
         && *summary == b.summary
         && (std::sync::Arc::ptr_eq(body_html, &b.body_html) || *body_html == b.body_html)
-        && *related == b.related
+        && *route == b.route
+        && *href == b.href
+        && *draft == b.draft
+        && *extra == b.extra;
+    let own = *related == b.related
         && *referenced_by == b.referenced_by
         && *links_to == b.links_to
         && neighbours
             .iter()
             .map(|n| (shown_topic(after, n.topic), n.older, n.newer))
             .eq(b.neighbours.iter().map(|n| (shown_topic(before, n.topic), n.older, n.newer)))
-        && shown_edition(after, *edition) == shown_edition(before, b.edition)
-        && *route == b.route
-        && *href == b.href
-        && *draft == b.draft
-        && *extra == b.extra
+        && shown_edition(after, *edition) == shown_edition(before, b.edition);
+    match (shown, own) {
+        (true, true) => Change::None,
+        (true, false) => Change::Own,
+        (false, _) => Change::Shown,
+    }
 }
 
 /// A topic as pages show it: its route and name.

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::model::{Article, ArticleId, EntityKind, Site};
 
 /// What a feed is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FeedOf {
     /// The whole site.
     Site,

@@ -27,7 +27,7 @@ use theme::{StaticData, Theme};
 use view::{FeedLink, Link, PageMeta, Paginator, TermLink};
 
 /// One file to render.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Job {
     Home,
     Article(ArticleId),
