@@ -589,12 +589,9 @@ impl<'a> Shared<'a> {
             Fingerprints::Reuse(memo, _) => Some(Some(&memo.cards)),
         };
         let mut cards = view::Cards::new(site, theme, remember);
-        if let (Fingerprints::Reuse(memo, _), Some(affected)) = (prints, &affected)
-            && memo.card_prints.len() == site.articles.len()
-        {
+        if let (Fingerprints::Reuse(memo, _), Some(affected)) = (prints, &affected) {
             // The cards of articles the edit left as they were are the last render's.
-            let known = memo.card_prints.iter().enumerate().map(|(i, p)| if affected.unchanged(i) { *p } else { 0 });
-            cards.know(known.collect());
+            cards.know(affected.known_cards(&memo.card_prints));
         }
         Shared {
             prints,

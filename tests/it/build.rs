@@ -578,4 +578,34 @@ fn front_matter_edits_rebuild_what_they_reach() {
         assert!(rebuilt.output != previous.output, "{from:?} -> {to:?}: the change shows");
         previous = rebuilt;
     }
+    // Articles added, moved to another day and taken away: every article after them in the
+    // site's order changes its id.
+    let new = "content/2025/04/05/story-new.md";
+    let moved = "content/2025/04/03/story-2.md";
+    let steps: [(&str, &str, Change); 4] = [
+        (new, "a new article, with a title another has", |s| {
+            let text = "+++\ntitle = \"Story 3\"\ndate = 2025-04-05T12:00:00+03:00\ntopics = [\"courts\"]\n\
+                        people = [\"Cy Third\"]\nrelated = [\"story-6\"]\n+++\nNew.\n";
+            s.write("content/2025/04/05/story-new.md", text)
+        }),
+        (moved, "an article moved to another day", |s| {
+            edit_file(s, "content/2025/04/03/story-2.md", "date = 2025-04-03T", "date = 2025-04-11T")
+        }),
+        (new, "the new article taken away", |s| {
+            std::fs::remove_file(s.root.join("content/2025/04/05/story-new.md")).unwrap()
+        }),
+        ("content/2025/04/01/story-0.md", "the oldest article taken away", |s| {
+            std::fs::remove_file(s.root.join("content/2025/04/01/story-0.md")).unwrap()
+        }),
+    ];
+    type Change = fn(&Site);
+    for (file, what, change) in steps {
+        change(&site);
+        let files = [std::path::PathBuf::from(file)];
+        let rebuilt = digest::build_after(&opts, Some(&previous), Some(&files)).unwrap();
+        let full = digest::build(&opts).unwrap();
+        assert!(rebuilt.output == full.output, "{what}: the rebuild differs from a full build");
+        assert!(rebuilt.output != previous.output, "{what}: the change shows");
+        previous = rebuilt;
+    }
 }
