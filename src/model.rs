@@ -691,49 +691,17 @@ pub fn assemble_with(
         })
         .collect();
 
-    let mut index = Index::new(articles.iter());
-    index.unavailable = unavailable;
-    if remember {
-        next.keys = Some(index.keys.clone());
-    }
-    let editorial = resolve_related(&config, &parsed, &index, &mut diags);
-    let switches = markdown::Switches { smart_punctuation: config.smart_punctuation, unsafe_html: config.unsafe_html };
-    // A body renders the same as long as its text and every article it could link to are the
-    // same: the fingerprint of the latter, made only for a memo.
-    let env = remember.then(|| {
-        let links: Vec<(&str, &str, Option<&str>, &str, &str)> = articles
-            .iter()
-            .map(|a| (a.slug.as_str(), a.title.as_str(), a.url.as_deref(), a.rel.as_str(), a.href.as_str()))
-            .collect();
-        key(&(&links, &index.unavailable, switches.smart_punctuation, switches.unsafe_html))
-    });
-    type Body = (u64, Arc<markdown::Rendered<ArticleId>>, Vec<Diagnostic>);
-    let rendered: Vec<Body> = parsed
-        .par_iter_mut()
-        .map(|p| {
-            // The file is not needed past its body: let go here (in a one-off build its memory
-            // serves the next one).
-            let source = p.source.take().expect("a body is rendered once");
-            let text = source.text.as_str();
-            let body = &text[p.body_start..];
-            // The body is the text's from `body_start`, which the text decides.
-            let k = env.map_or(0, |env| key(&(env, &p.slug, source.digest())));
-            let r = match memo.bodies.get(&k) {
-                Some(hit) => hit.clone(),
-                None => Arc::new(markdown::render(body, &p.slug, switches, &index)),
-            };
-            let problems = r
-                .problems
-                .iter()
-                .map(|(msg, range)| {
-                    let span = range.start + p.body_start..range.end + p.body_start;
-                    Diagnostic::error(msg.clone()).at(&p.path, text, span)
-                })
-                .collect();
-            (k, r, problems)
-        })
-        .collect();
-    drop(index);
+    let keys = if remember { feature_keys(&topics.list, &people.list, &places.list) } else { Vec::new() };
+    let counts = [topics.list.len(), people.list.len(), places.list.len()];
+    // The related scores read only the articles' topics, people and places: they are made
+    // while the links are resolved and the bodies rendered.
+    let related_memo = remember.then_some(&*memo.related);
+    let ((editorial, rendered, link_keys), (shared, related)) = rayon::join(
+        || links_and_bodies(&config, &articles, &mut parsed, unavailable, memo, remember, &mut diags),
+        || crate::related::compute_with(&articles, &counts, &keys, related_memo),
+    );
+    next.keys = link_keys;
+    next.related = Arc::new(related);
     // Each body joins its article; what a one-off build does not keep is freed on the way.
     type Kept = (u64, Option<Arc<markdown::Rendered<ArticleId>>>, Vec<Diagnostic>);
     let kept: Vec<Kept> = articles
@@ -759,10 +727,6 @@ pub fn assemble_with(
             articles[target.0 as usize].referenced_by.push(ArticleId(i as u32));
         }
     }
-    let keys = if remember { feature_keys(&topics.list, &people.list, &places.list) } else { Vec::new() };
-    let counts = [topics.list.len(), people.list.len(), places.list.len()];
-    let (shared, related) = crate::related::compute_with(&articles, &counts, &keys, remember.then_some(&memo.related));
-    next.related = Arc::new(related);
     merge_related(&mut articles, editorial, shared);
 
     let (mut topics, mut people, mut places, mut sources) = (topics.list, people.list, places.list, sources.list);
@@ -804,6 +768,62 @@ pub fn assemble_with(
     let articles = articles.into_iter().map(Arc::new).collect();
     let site = Site { config, articles, topics, people, places, sources, years, months, days, editions };
     (Some(site), diags, next)
+}
+
+/// A body and its memo key, with the problems found in it.
+type Body = (u64, Arc<markdown::Rendered<ArticleId>>, Vec<Diagnostic>);
+
+/// The editorial related articles each article names, every body rendered (or taken from the
+/// memo) against the index of the articles, and the index keys for the next memo.
+fn links_and_bodies(
+    config: &Config,
+    articles: &[Article],
+    parsed: &mut [Parsed],
+    unavailable: Vec<(String, String)>,
+    memo: &Memo,
+    remember: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Vec<Related>>, Vec<Body>, Option<Keys>) {
+    let mut index = Index::new(articles.iter());
+    index.unavailable = unavailable;
+    let keys = remember.then(|| index.keys.clone());
+    let editorial = resolve_related(config, parsed, &index, diags);
+    let switches = markdown::Switches { smart_punctuation: config.smart_punctuation, unsafe_html: config.unsafe_html };
+    // A body renders the same as long as its text and every article it could link to are the
+    // same: the fingerprint of the latter, made only for a memo.
+    let env = remember.then(|| {
+        let links: Vec<(&str, &str, Option<&str>, &str, &str)> = articles
+            .iter()
+            .map(|a| (a.slug.as_str(), a.title.as_str(), a.url.as_deref(), a.rel.as_str(), a.href.as_str()))
+            .collect();
+        key(&(&links, &index.unavailable, switches.smart_punctuation, switches.unsafe_html))
+    });
+    let rendered: Vec<Body> = parsed
+        .par_iter_mut()
+        .map(|p| {
+            // The file is not needed past its body: let go here (in a one-off build its memory
+            // serves the next one).
+            let source = p.source.take().expect("a body is rendered once");
+            let text = source.text.as_str();
+            let body = &text[p.body_start..];
+            // The body is the text's from `body_start`, which the text decides.
+            let k = env.map_or(0, |env| key(&(env, &p.slug, source.digest())));
+            let r = match memo.bodies.get(&k) {
+                Some(hit) => hit.clone(),
+                None => Arc::new(markdown::render(body, &p.slug, switches, &index)),
+            };
+            let problems = r
+                .problems
+                .iter()
+                .map(|(msg, range)| {
+                    let span = range.start + p.body_start..range.end + p.body_start;
+                    Diagnostic::error(msg.clone()).at(&p.path, text, span)
+                })
+                .collect();
+            (k, r, problems)
+        })
+        .collect();
+    (editorial, rendered, keys)
 }
 
 /// The related scores' features by key (topics, then people, then places, as
