@@ -145,8 +145,35 @@ pub fn is_card(map: &tera::Map) -> bool {
 /// Cards a render made, by the fingerprint of their fields (a related list's variant, by a hash
 /// of that and its `why`): a later render with the same templates takes them as they are rather
 /// than rendering their markup again, and its fingerprints of them, known by address, still
-/// hold (see `render::with_scratch`).
-pub type CardMemo = rustc_hash::FxHashMap<u64, Value>;
+/// hold (see `render::with_scratch`). Most cards of a rebuild are the last render's: those are
+/// shared, not copied (`base`), and the few made since are kept beside them (`newer`) until
+/// they are many.
+#[derive(Debug, Default, Clone)]
+pub struct CardMemo {
+    base: std::sync::Arc<rustc_hash::FxHashMap<u64, Value>>,
+    newer: rustc_hash::FxHashMap<u64, Value>,
+}
+
+impl CardMemo {
+    /// The card made from fields with this fingerprint.
+    pub fn get(&self, print: &u64) -> Option<&Value> {
+        self.newer.get(print).or_else(|| self.base.get(print))
+    }
+
+    /// Adds the cards of another memo (a later render's).
+    pub fn extend(&mut self, other: CardMemo) {
+        if self.base.is_empty() && self.newer.is_empty() {
+            *self = other;
+            return;
+        }
+        self.newer.extend(other.base.iter().map(|(k, v)| (*k, v.clone())).chain(other.newer));
+        if self.newer.len() > self.base.len() / 8 {
+            let mut all = (*self.base).clone();
+            all.extend(self.newer.drain());
+            self.base = std::sync::Arc::new(all);
+        }
+    }
+}
 
 /// A card, and the fingerprint of its fields (0 unless cards are remembered).
 type Cell = OnceLock<Result<(Value, u64), Box<Diagnostic>>>;
@@ -236,10 +263,10 @@ impl<'a> Cards<'a> {
         }
         let related = self.editorial.iter().chain(&self.shared).filter_map(OnceLock::get);
         let made = self.cells.iter().filter_map(|c| c.get()?.as_ref().ok()).chain(related);
-        // Room for every article's card and a related variant or so, made at once.
-        let mut memo = CardMemo::with_capacity_and_hasher(2 * self.cells.len(), Default::default());
-        memo.extend(made.map(|(card, print)| (*print, card.clone())));
-        memo
+        let made: Vec<(u64, Value)> = made.map(|(card, print)| (*print, card.clone())).collect();
+        let mut cards = rustc_hash::FxHashMap::with_capacity_and_hasher(made.len(), Default::default());
+        cards.extend(made);
+        CardMemo { base: std::sync::Arc::new(cards), newer: Default::default() }
     }
 
     /// Everything made, for the caller to free (see `lib::drop_later`).
