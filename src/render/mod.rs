@@ -133,13 +133,20 @@ pub struct Memo {
     pub card_prints: Vec<u64>,
     /// The cards made.
     pub cards: view::CardMemo,
+    /// Files made from the model as a whole that are made again only when what they are made
+    /// from changed (see `remade`).
+    pub generated: Remade,
 }
+
+/// Files made together, by a name: the fingerprint of what they were made from, and the files.
+pub type Remade = rustc_hash::FxHashMap<String, (u64, Vec<(String, FileData)>)>;
 
 impl Memo {
     /// Adds what a render of some pages left (`render_texts`) to the memo of the whole site.
     pub fn update(&mut self, newer: Memo) {
         self.prints.extend(newer.prints);
         self.cards.extend(newer.cards);
+        self.generated.extend(newer.generated);
         self.site = newer.site;
         // The same articles (a render of some pages is of wording alone): cards not made again
         // are as they were.
@@ -283,16 +290,24 @@ pub fn render(
         }
     }
     // The files made from the model alone are made meanwhile.
+    let last = match prints {
+        Fingerprints::Reuse(memo, _) => Some(&memo.generated),
+        _ => None,
+    };
     let (done, mut generated) = rayon::join(
         || shared.render_jobs(&jobs, sink),
         || {
             let ids = feeds::newest(site, FeedOf::Site);
             let mut generated = vec![
-                ("feed.json".to_string(), feeds::json_feed(site, &ids)),
-                ("news-sitemap.xml".to_string(), seo::news_sitemap(site)),
-                ("robots.txt".to_string(), seo::robots(site)),
+                made(("feed.json".to_string(), feeds::json_feed(site, &ids))),
+                made(("news-sitemap.xml".to_string(), seo::news_sitemap(site))),
+                made(("robots.txt".to_string(), seo::robots(site))),
+                made(search::titles(site)),
             ];
-            generated.extend(search::index(site));
+            generated.extend((0..search::shard_count(site)).map(|i| {
+                let name = search::shard_name(i);
+                remade(last, name, search::shard_print(site, i), || vec![search::shard(site, i)])
+            }));
             generated
         },
     );
@@ -307,17 +322,29 @@ pub fn render(
             }
             _ => shared.cards.memo(),
         },
-        || seo::sitemaps(&site.config.base_url, &sitemap, seo::SITEMAP_LIMIT),
+        || {
+            let (base, limit) = (&site.config.base_url, seo::SITEMAP_LIMIT);
+            remade(last, "sitemap.xml".into(), seo::sitemaps_print(base, &sitemap, limit), || {
+                seo::sitemaps(base, &sitemap, limit)
+            })
+        },
     );
     done.memo.cards = cards;
     done.memo.site = shared.site_print;
     done.memo.card_prints = shared.cards.prints();
     crate::drop_later(shared.into_made());
-    generated.extend(sitemaps);
+    generated.push(sitemaps);
     let put = |path: String, data: FileData| sink.put(path, data).map_err(RenderError::Env);
-    done.files += generated.len();
-    for (path, text) in generated {
-        put(path, FileData::Bytes(text.into()))?;
+    for Generated { key, files, made } in generated {
+        if made {
+            done.files += files.len();
+        }
+        if let Some((key, print)) = key.filter(|_| !matches!(prints, Fingerprints::Off)) {
+            done.memo.generated.insert(key, (print, files.clone()));
+        }
+        for (path, data) in files {
+            put(path, data)?;
+        }
     }
     for (to, data) in &theme.statics {
         let data = match data {
@@ -327,6 +354,33 @@ pub fn render(
         put(to.clone(), data)?;
     }
     Ok(done)
+}
+
+/// Files made from the model as a whole, together.
+struct Generated {
+    /// Under which name they are remembered, and the fingerprint of what they are made from
+    /// (None: made every time).
+    key: Option<(String, u64)>,
+    files: Vec<(String, FileData)>,
+    /// Made, rather than taken from the last render.
+    made: bool,
+}
+
+/// A file made every time.
+fn made((path, text): (String, String)) -> Generated {
+    Generated { key: None, files: vec![(path, FileData::Bytes(text.into()))], made: true }
+}
+
+/// Files made from what `print` fingerprints: the last render's (in `last`, under `key`) when
+/// that is the same, else made by `make`.
+fn remade(last: Option<&Remade>, key: String, print: u64, make: impl FnOnce() -> Vec<(String, String)>) -> Generated {
+    match last.and_then(|l| l.get(&key)).filter(|(p, _)| *p == print) {
+        Some((_, files)) => Generated { key: Some((key, print)), files: files.clone(), made: false },
+        None => {
+            let files = make().into_iter().map(|(path, text)| (path, FileData::Bytes(text.into()))).collect();
+            Generated { key: Some((key, print)), files, made: true }
+        }
+    }
 }
 
 /// Renders what an edit of article wording alone can change (see `model::TextChanges`): the
@@ -1621,7 +1675,8 @@ mod tests {
         let pages = jobs(&site).len();
         let (again, same) = render_into(&site_with("B"), Fingerprints::Reuse(&first.memo, None));
         assert_eq!(same, output);
-        assert_eq!(again.files, first.files - pages, "every page kept");
+        // Every page kept, and the summary shard and sitemap (made from what they were).
+        assert_eq!(again.files, first.files - pages - 2, "every page kept");
         // B's title shows on its page, its card's pages and A's (related to it, both ways).
         let changed = site_with("Bee");
         let (rebuilt, out) = render_into(&changed, Fingerprints::Reuse(&first.memo, None));

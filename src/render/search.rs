@@ -11,13 +11,6 @@ const SHARD: usize = 1000;
 /// Longest summary kept, in characters.
 const SUMMARY_CHARS: usize = 240;
 
-/// `(path, bytes)` of `search-index.json` and its summary shards.
-pub fn index(site: &Site) -> Vec<(String, String)> {
-    let mut files = vec![titles(site)];
-    files.extend((0..shard_count(site)).map(|i| shard(site, i)));
-    files
-}
-
 /// How many summary shards the site has.
 pub fn shard_count(site: &Site) -> usize {
     site.articles.len().div_ceil(SHARD)
@@ -32,7 +25,23 @@ pub fn shard_of(id: ArticleId) -> usize {
 pub fn shard(site: &Site, i: usize) -> (String, String) {
     let chunk = site.articles.iter().skip(i * SHARD).take(SHARD);
     let summaries: Vec<String> = chunk.map(|a| a.summary.chars().take(SUMMARY_CHARS).collect()).collect();
-    (format!("search/summaries-{i}.json"), serde_json::to_string(&summaries).expect("json serialises"))
+    (shard_name(i), serde_json::to_string(&summaries).expect("json serialises"))
+}
+
+/// The file of shard `i`.
+pub fn shard_name(i: usize) -> String {
+    format!("search/summaries-{i}.json")
+}
+
+/// A fingerprint of what shard `i` is made from: its articles' summaries.
+pub fn shard_print(site: &Site, i: usize) -> u64 {
+    use std::hash::Hasher;
+    let mut h = twox_hash::XxHash3_64::new();
+    for a in site.articles.iter().skip(i * SHARD).take(SHARD) {
+        h.write_usize(a.summary.len());
+        h.write(a.summary.as_bytes());
+    }
+    h.finish()
 }
 
 /// `search-index.json`: everything but the summaries. Serialized as it is made (a title edit

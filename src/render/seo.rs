@@ -171,6 +171,28 @@ fn push_xml_escaped(out: &mut String, s: &str) {
 /// Most urls in one sitemap file (the protocol's limit).
 pub const SITEMAP_LIMIT: usize = 50_000;
 
+/// A fingerprint of what `sitemaps` makes its files from.
+pub fn sitemaps_print(base_url: &str, pages: &[(String, Option<DateTime<FixedOffset>>)], limit: usize) -> u64 {
+    use std::hash::Hasher;
+    let mut h = twox_hash::XxHash3_64::new();
+    h.write(base_url.as_bytes());
+    h.write_usize(limit);
+    for (route, lastmod) in pages {
+        h.write_usize(route.len());
+        h.write(route.as_bytes());
+        match lastmod {
+            Some(t) => {
+                h.write_u8(1);
+                h.write_i64(t.timestamp());
+                h.write_u32(t.timestamp_subsec_nanos());
+                h.write_i32(t.offset().local_minus_utc());
+            }
+            None => h.write_u8(0),
+        }
+    }
+    h.finish()
+}
+
 /// `sitemap.xml` (and `sitemap-N.xml` files with `sitemap.xml` as their index past `limit`
 /// urls). `pages` are (route, lastmod), already in output order; `base_url` is absolute.
 pub fn sitemaps(
