@@ -49,9 +49,8 @@ enum Change {
 
 impl Affected {
     /// What changed from `before` to `after`, two sites made from the same settings, theme and
-    /// assets (only article files changed). None when the articles are not the same ones in
-    /// the same places (their ids would not match: every page is fingerprinted then).
-    pub(super) fn between(before: &Site, after: &Site) -> Option<Affected> {
+    /// assets (only article files changed), their articles matched by route.
+    pub(super) fn between(before: &Site, after: &Site) -> Affected {
         let m = Matched::new(before, after);
         let changes: Vec<Change> = (0..after.articles.len())
             .into_par_iter()
@@ -141,7 +140,7 @@ impl Affected {
             }
         }
         x.old_of_new = m.old_of_new;
-        Some(x)
+        x
     }
 
     /// Marks what shows article `a` (`b` before the edit, if it was there), shown otherwise

@@ -633,7 +633,7 @@ impl<'a> Shared<'a> {
         let site_print = f.finish();
         let affected = match prints {
             Fingerprints::Reuse(memo, Some(before)) if memo.site == site_print => {
-                affected::Affected::between(before, site)
+                Some(affected::Affected::between(before, site))
             }
             _ => None,
         };

@@ -551,6 +551,15 @@ fn front_matter_edits_rebuild_what_they_reach() {
     }
     let opts = digest::BuildOptions { root: site.root.clone(), rebuilds: true, ..Default::default() };
     let mut previous = digest::build(&opts).unwrap();
+    // Rebuilds from the last build after `file` changed, and compares with a full build.
+    let mut rebuilt = |file: &str, what: &str| {
+        let files = [std::path::PathBuf::from(file)];
+        let rebuilt = digest::build_after(&opts, Some(&previous), Some(&files)).unwrap();
+        let full = digest::build(&opts).unwrap();
+        assert!(rebuilt.output == full.output, "{what}: the rebuild differs from a full build");
+        assert!(rebuilt.output != previous.output, "{what}: the change shows");
+        previous = rebuilt;
+    };
     let story = "content/2025/04/07/story-6.md";
     let edits: [(&str, &str); 16] = [
         ("topics = [\"courts\"", "topics = [\"A new topic\", \"courts\""),
@@ -572,12 +581,7 @@ fn front_matter_edits_rebuild_what_they_reach() {
     ];
     for (from, to) in edits {
         edit_file(&site, story, from, to);
-        let files = [std::path::PathBuf::from(story)];
-        let rebuilt = digest::build_after(&opts, Some(&previous), Some(&files)).unwrap();
-        let full = digest::build(&opts).unwrap();
-        assert!(rebuilt.output == full.output, "{from:?} -> {to:?}: the rebuild differs from a full build");
-        assert!(rebuilt.output != previous.output, "{from:?} -> {to:?}: the change shows");
-        previous = rebuilt;
+        rebuilt(story, &format!("{from:?} -> {to:?}"));
     }
     // Articles added, moved to another day and taken away: every article after them in the
     // site's order changes its id.
@@ -602,11 +606,6 @@ fn front_matter_edits_rebuild_what_they_reach() {
     type Change = fn(&Site);
     for (file, what, change) in steps {
         change(&site);
-        let files = [std::path::PathBuf::from(file)];
-        let rebuilt = digest::build_after(&opts, Some(&previous), Some(&files)).unwrap();
-        let full = digest::build(&opts).unwrap();
-        assert!(rebuilt.output == full.output, "{what}: the rebuild differs from a full build");
-        assert!(rebuilt.output != previous.output, "{what}: the change shows");
-        previous = rebuilt;
+        rebuilt(file, what);
     }
 }
