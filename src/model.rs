@@ -882,11 +882,13 @@ impl<T> Registry<T> {
 struct Spellings(FxHashMap<String, String>);
 
 impl Spellings {
-    fn slug(&mut self, name: &str) -> &str {
-        if !self.0.contains_key(name) {
-            self.0.insert(name.to_string(), slug::slugify(name));
+    /// The slug of a spelling met for the first time (None for one met before: whatever it
+    /// names is registered already).
+    fn new_slug(&mut self, name: &str) -> Option<&str> {
+        if self.0.contains_key(name) {
+            return None;
         }
-        &self.0[name]
+        Some(self.0.entry(name.to_string()).or_insert_with(|| slug::slugify(name)))
     }
 }
 
@@ -921,7 +923,7 @@ fn collect_topics(config: &Config, parsed: &[Parsed], diags: &mut Vec<Diagnostic
     // Oldest article first, so the first spelling ever used names an undeclared topic.
     for p in parsed.iter().rev() {
         for t in &p.fm.topics {
-            let slug = spellings.slug(&t.value);
+            let Some(slug) = spellings.new_slug(&t.value) else { continue };
             if !by_slug.contains_key(slug) {
                 if declared_any {
                     let d = Diagnostic::warning(format!("unknown topic \"{}\": not declared in site.toml", t.value))
@@ -952,7 +954,7 @@ fn collect_entities(kind: EntityKind, parsed: &[Parsed], names: impl Fn(&Parsed)
     let mut spellings = Spellings::default();
     for p in parsed.iter().rev() {
         for n in names(p) {
-            let slug = spellings.slug(n);
+            let Some(slug) = spellings.new_slug(n) else { continue };
             if !by_slug.contains_key(slug) {
                 let entity = Entity {
                     kind,

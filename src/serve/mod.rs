@@ -166,6 +166,11 @@ pub fn run(opts: ServeOptions, log: Log) -> Result<(), Error> {
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
+        // Listening for Ctrl-C before saying where the server is: a Ctrl-C that comes as soon as
+        // it is said is not missed (`ctrl_c` listens only once first polled, when serving).
+        #[cfg(unix)]
+        let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+            .map_err(Error::io("listening for", "Ctrl-C"))?;
         log(&format!("serving {url}{}  (Ctrl-C to stop)", if opts.watch { " with live reload" } else { "" }));
         let handler_server = server.clone();
         let app = axum::Router::new().fallback(move |method: Method, uri: Uri| {
@@ -174,6 +179,9 @@ pub fn run(opts: ServeOptions, log: Log) -> Result<(), Error> {
         });
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
+                #[cfg(unix)]
+                interrupt.recv().await;
+                #[cfg(not(unix))]
                 let _ = tokio::signal::ctrl_c().await;
                 let _ = server.stopping.send(true);
             })
