@@ -173,9 +173,10 @@ pub fn build_after_first(
     let prepared = prepare(opts, Some(previous.map_or(&empty, |p| &p.memo)), reloaded)?;
     let output_dir = prepared.output_dir.clone();
     let assets = prepared.assets.clone();
-    let reuse = previous
-        .filter(|p| content_only && p.assets == assets)
-        .and_then(|p| model::changed_texts(&p.site, &prepared.site).map(|changed| (p, changed)));
+    // Only article files changed since the last build: the site is compared with its site.
+    let articles_changed = previous.filter(|p| content_only && p.assets == assets);
+    let reuse =
+        articles_changed.and_then(|p| model::changed_texts(&p.site, &prepared.site).map(|changed| (p, changed)));
     if let Some((previous, changed)) = reuse {
         let Prepared { site, theme, mut warnings, mut clock, memo, sources, .. } = prepared;
         let (output, rendered) = match rerender_texts(previous, &site, &theme, &changed) {
@@ -201,9 +202,8 @@ pub fn build_after_first(
     let prints = match previous {
         _ if !opts.rebuilds => render::Fingerprints::Off,
         Some(p) if p.theme.renders_like(&prepared.theme) => {
-            // Only article files changed: what the change reaches is found from the last site.
-            let before = (content_only && p.assets == assets).then_some(&p.site);
-            render::Fingerprints::Reuse(&p.render_memo, before)
+            // What the change reaches is found from the last site.
+            render::Fingerprints::Reuse(&p.render_memo, articles_changed.map(|p| &p.site))
         }
         _ => render::Fingerprints::Make,
     };

@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
-use crate::model::{Article, ArticleId, Entity, EntityId, EntityKind, Period, Related, Site, Topic, TopicId};
+use crate::model::{Article, ArticleId, Edition, Entity, EntityId, EntityKind, Period, Related, Site, Topic, TopicId};
 
 use super::Job;
 use super::feeds::FeedOf;
@@ -91,9 +91,7 @@ impl Affected {
         // Editions link their neighbours, and the list of editions and the home page show their
         // titles, dates and counts: any of those changed, all. Otherwise each whose articles or
         // groups changed (the home page shows the newest).
-        let header = |e: &crate::model::Edition| {
-            (e.id.clone(), e.title.clone(), e.route.clone(), e.start, e.end, e.articles.len())
-        };
+        let header = |e| (shown_edition(e), e.start, e.end, e.articles.len());
         if !before.editions.iter().map(header).eq(after.editions.iter().map(header)) {
             x.editions = true;
         } else {
@@ -109,7 +107,7 @@ impl Affected {
             if *change == Change::Shown {
                 let a = &after.articles[i];
                 let b = m.old_of_new[i].map(|old| &*before.articles[old as usize]);
-                x.shown_article(&m, after, b, a);
+                x.shown_article(after, a);
                 if b.is_none_or(|b| b.title != a.title) {
                     retitled.push(a.title.as_str());
                     retitled.extend(b.map(|b| b.title.as_str()));
@@ -143,12 +141,12 @@ impl Affected {
         x
     }
 
-    /// Marks what shows article `a` (`b` before the edit, if it was there), shown otherwise
-    /// than before: its page, every page with its card before and after (`card_pages`:
-    /// related, referenced and neighbouring articles, the pages of its topics, entities, day,
-    /// month and edition with it), the feeds with its items, its year (whose date is its
-    /// newest article's).
-    fn shown_article(&mut self, m: &Matched, after: &Site, b: Option<&Article>, a: &Article) {
+    /// Marks what shows article `a`, shown otherwise than before the edit: its page, every page
+    /// with its card (`card_pages`: related, referenced and neighbouring articles, the pages of
+    /// its topics, entities, day, month and edition with it), the feeds with its items, its
+    /// year (whose date is its newest article's). The articles that showed its card before and
+    /// no longer do changed their own lists: they are changed articles themselves.
+    fn shown_article(&mut self, after: &Site, a: &Article) {
         let id = a.id;
         self.articles[id.0 as usize] = true;
         for job in super::card_pages(after, id) {
@@ -159,19 +157,7 @@ impl Affected {
                 }
             }
         }
-        if let Some(b) = b {
-            let related = b.related.iter().filter_map(|r| match r {
-                Related::Article(id, _) => Some(*id),
-                Related::External { .. } => None,
-            });
-            let neighbours = b.neighbours.iter().flat_map(|n| n.older.into_iter().chain(n.newer));
-            for other in related.chain(b.links_to.iter().copied()).chain(neighbours).filter_map(|o| m.id(o)) {
-                self.articles[other.0 as usize] = true;
-            }
-        }
-        self.jobs.extend(a.topics.iter().map(|t| Job::Atom(FeedOf::Topic(t.0 as usize))));
-        self.jobs.extend(a.people.iter().map(|p| Job::Atom(FeedOf::Entity(EntityKind::Person, p.0 as usize))));
-        self.jobs.extend(a.source.iter().map(|s| Job::Atom(FeedOf::Entity(EntityKind::Source, s.0 as usize))));
+        self.jobs.extend(super::feeds_of(a).map(Job::Atom));
         let year = a.day.to_string();
         if let Some(i) = after.years.iter().position(|y| y.key == year[..4]) {
             self.jobs.insert(Job::Year(i));
@@ -262,7 +248,7 @@ fn same_edition(m: &Matched, before: &Site, after: &Site, i: usize) -> bool {
 /// and entities by route and name, and its edition as it shows.
 fn change(m: &Matched, before: &Site, b: &Article, after: &Site, a: &Article) -> Change {
     let Article {
-        id,
+        id: _,
         path,
         rel,
         slug,
@@ -290,7 +276,6 @@ fn change(m: &Matched, before: &Site, b: &Article, after: &Site, a: &Article) ->
     let entities = |kind: EntityKind, ids_a: &[EntityId], ids_b: &[EntityId]| {
         ids_a.iter().map(|e| shown_entity(after, kind, *e)).eq(ids_b.iter().map(|e| shown_entity(before, kind, *e)))
     };
-    let _ = id;
     let shown = *path == b.path
         && *rel == b.rel
         && *slug == b.slug
@@ -322,7 +307,7 @@ fn change(m: &Matched, before: &Site, b: &Article, after: &Site, a: &Article) ->
             .iter()
             .map(|n| (shown_topic(after, n.topic), n.older.map(Some), n.newer.map(Some)))
             .eq(b.neighbours.iter().map(|n| (shown_topic(before, n.topic), mapped(n.older), mapped(n.newer))))
-        && shown_edition(after, *edition) == shown_edition(before, b.edition);
+        && shown_edition(&after.editions[*edition]) == shown_edition(&before.editions[b.edition]);
     match (shown, own) {
         (true, true) => Change::None,
         (true, false) => Change::Own,
@@ -342,9 +327,8 @@ fn shown_entity(site: &Site, kind: EntityKind, e: EntityId) -> (&str, &str) {
     (&e.route, &e.name)
 }
 
-/// An edition as an article's page shows it.
-fn shown_edition(site: &Site, e: usize) -> (&str, &str, &str) {
-    let e = &site.editions[e];
+/// An edition as links to it show it.
+fn shown_edition(e: &Edition) -> (&str, &str, &str) {
     (&e.id, &e.title, &e.route)
 }
 

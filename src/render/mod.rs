@@ -329,29 +329,16 @@ pub fn render(
             })
         },
     );
-    done.memo.cards = cards;
-    done.memo.site = shared.site_print;
-    done.memo.card_prints = shared.cards.prints();
+    shared.remember(&mut done.memo, cards);
     crate::drop_later(shared.into_made());
     generated.push(sitemaps);
-    let put = |path: String, data: FileData| sink.put(path, data).map_err(RenderError::Env);
-    for Generated { key, files, made } in generated {
-        if made {
-            done.files += files.len();
-        }
-        if let Some((key, print)) = key.filter(|_| !matches!(prints, Fingerprints::Off)) {
-            done.memo.generated.insert(key, (print, files.clone()));
-        }
-        for (path, data) in files {
-            put(path, data)?;
-        }
-    }
+    put_generated(sink, generated, !matches!(prints, Fingerprints::Off), &mut done)?;
     for (to, data) in &theme.statics {
         let data = match data {
             StaticData::Embedded(b) => FileData::Bytes(bytes::Bytes::from_static(b)),
             StaticData::File(p) => FileData::Copy(p.clone()),
         };
-        put(to.clone(), data)?;
+        sink.put(to.clone(), data).map_err(RenderError::Env)?;
     }
     Ok(done)
 }
@@ -364,6 +351,28 @@ struct Generated {
     files: Vec<(String, FileData)>,
     /// Made, rather than taken from the last render.
     made: bool,
+}
+
+/// Puts generated files into the sink, counting those made, and with `remember` keeps in the
+/// memo those a later render may take as they are.
+fn put_generated(
+    sink: &dyn Sink,
+    generated: Vec<Generated>,
+    remember: bool,
+    done: &mut Rendered,
+) -> Result<(), RenderError> {
+    for Generated { key, files, made } in generated {
+        if made {
+            done.files += files.len();
+        }
+        if let Some((key, print)) = key.filter(|_| remember) {
+            done.memo.generated.insert(key, (print, files.clone()));
+        }
+        for (path, data) in files {
+            sink.put(path, data).map_err(RenderError::Env)?;
+        }
+    }
+    Ok(())
 }
 
 /// A file made every time.
@@ -406,10 +415,7 @@ pub fn render_texts(
     changed.iter().for_each(|id| add(Job::Article(*id)));
     let mut scopes = vec![FeedOf::Site];
     for id in changed {
-        let a = site.article(*id);
-        scopes.extend(a.topics.iter().map(|t| FeedOf::Topic(t.0 as usize)));
-        scopes.extend(a.people.iter().map(|p| FeedOf::Entity(EntityKind::Person, p.0 as usize)));
-        scopes.extend(a.source.iter().map(|s| FeedOf::Entity(EntityKind::Source, s.0 as usize)));
+        scopes.extend(feeds_of(site.article(*id)));
     }
     let mut site_feed = false;
     for of in scopes {
@@ -433,28 +439,42 @@ pub fn render_texts(
         || {
             let mut generated = Vec::new();
             if site_feed {
-                generated.push(("feed.json".to_string(), feeds::json_feed(site, &feeds::newest(site, FeedOf::Site))));
+                generated
+                    .push(made(("feed.json".to_string(), feeds::json_feed(site, &feeds::newest(site, FeedOf::Site)))));
             }
             let mut shards: Vec<usize> = changes.summaries.iter().map(|id| search::shard_of(*id)).collect();
             shards.sort_unstable();
             shards.dedup();
-            generated.extend(shards.into_iter().map(|i| search::shard(site, i)));
+            generated.extend(shards.into_iter().map(|i| made(search::shard(site, i))));
             if !changes.titles.is_empty() {
-                generated.push(search::titles(site));
-                generated.push(("news-sitemap.xml".to_string(), seo::news_sitemap(site)));
+                generated.push(made(search::titles(site)));
+                generated.push(made(("news-sitemap.xml".to_string(), seo::news_sitemap(site))));
             }
             generated
         },
     );
     let (_, mut done) = done?;
-    done.memo.cards = shared.cards.memo();
-    done.memo.site = shared.site_print;
-    done.memo.card_prints = shared.cards.prints();
-    done.files += generated.len();
-    for (path, text) in generated {
-        sink.put(path, FileData::Bytes(text.into())).map_err(RenderError::Env)?;
-    }
+    shared.remember(&mut done.memo, shared.cards.memo());
+    put_generated(sink, generated, true, &mut done)?;
     Ok(done)
+}
+
+/// The topics, people and source whose feeds carry an article (besides the site's).
+fn feeds_of(a: &crate::model::Article) -> impl Iterator<Item = FeedOf> + '_ {
+    let topics = a.topics.iter().map(|t| FeedOf::Topic(t.0 as usize));
+    let people = a.people.iter().map(|p| FeedOf::Entity(EntityKind::Person, p.0 as usize));
+    topics.chain(people).chain(a.source.iter().map(|s| FeedOf::Entity(EntityKind::Source, s.0 as usize)))
+}
+
+/// The articles whose pages show an article's card: related to it (both ways), linked from
+/// its body (their pages list it as referencing them), its neighbours in each topic.
+fn shown_on(a: &crate::model::Article) -> impl Iterator<Item = ArticleId> + '_ {
+    let related = a.related.iter().filter_map(|r| match r {
+        crate::model::Related::Article(x, _) => Some(*x),
+        crate::model::Related::External { .. } => None,
+    });
+    let neighbours = a.neighbours.iter().flat_map(|n| n.newer.into_iter().chain(n.older));
+    related.chain(a.links_to.iter().copied()).chain(neighbours)
 }
 
 /// Every page that shows the card of article `id` (besides its own).
@@ -486,16 +506,7 @@ fn card_pages(site: &Site, id: ArticleId) -> Vec<Job> {
     if a.edition == 0 {
         jobs.push(Job::Home);
     }
-    let shown_on = a
-        .related
-        .iter()
-        .filter_map(|r| match r {
-            crate::model::Related::Article(x, _) => Some(*x),
-            crate::model::Related::External { .. } => None,
-        })
-        .chain(a.links_to.iter().copied())
-        .chain(a.neighbours.iter().flat_map(|n| n.newer.into_iter().chain(n.older)));
-    jobs.extend(shown_on.map(Job::Article));
+    jobs.extend(shown_on(a).map(Job::Article));
     jobs
 }
 
@@ -587,6 +598,14 @@ fn kind_words(kind: EntityKind) -> (&'static str, &'static str, &'static str) {
 }
 
 impl<'a> Shared<'a> {
+    /// Keeps in `memo` what this render leaves for the next: `cards`, the fingerprint of what
+    /// every page shows alike, and each article's card fingerprint.
+    fn remember(&self, memo: &mut Memo, cards: view::CardMemo) {
+        memo.cards = cards;
+        memo.site = self.site_print;
+        memo.card_prints = self.cards.prints();
+    }
+
     /// The card values made, for the caller to free.
     fn into_made(self) -> Box<dyn Send> {
         self.cards.into_made()
