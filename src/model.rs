@@ -784,7 +784,7 @@ fn links_and_bodies(
     remember: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Vec<Related>>, Vec<Body>, Option<Keys>) {
-    let mut index = Index::new(articles.iter());
+    let mut index = Index::new(articles.iter(), memo.keys.as_ref());
     index.unavailable = unavailable;
     let keys = remember.then(|| index.keys.clone());
     let editorial = resolve_related(config, parsed, &index, diags);
@@ -1003,21 +1003,37 @@ fn strictly(config: &Config, mut d: Diagnostic) -> Diagnostic {
 type Ids<K> = FxHashMap<K, Vec<ArticleId>>;
 
 /// Articles by lowercased title and by normalised original url: the index's keys that cost
-/// something to make, shared with the memo so that a serve rebuild of some articles' wording
-/// does not make them again.
+/// something to make, shared with the memo so that a serve rebuild does not make them again
+/// when no article's title or url changed (or only some titles, see `retitle`).
 #[derive(Debug, Clone, PartialEq)]
 struct Keys {
     by_title: Arc<Ids<String>>,
     by_url: Arc<Ids<String>>,
+    /// A hash of every article's title and url, in order: what the maps are made from.
+    made_from: u64,
 }
 
 impl Keys {
-    fn new(articles: &[&Article]) -> Keys {
+    /// The keys of `articles`: `last`'s when it was made from the same titles and urls.
+    fn new(articles: &[&Article], last: Option<&Keys>) -> Keys {
+        let made_from = Self::print(articles.iter().copied());
+        if let Some(last) = last.filter(|l| l.made_from == made_from) {
+            return last.clone();
+        }
         let (by_title, by_url) = rayon::join(
             || group(articles, |a| Some(a.title.to_lowercase())),
             || group(articles, |a| a.url.as_deref().map(crate::url::normalise)),
         );
-        Keys { by_title: Arc::new(by_title), by_url: Arc::new(by_url) }
+        Keys { by_title: Arc::new(by_title), by_url: Arc::new(by_url), made_from }
+    }
+
+    fn print<'a>(articles: impl Iterator<Item = &'a Article>) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = twox_hash::XxHash3_64::new();
+        for a in articles {
+            (&a.title, &a.url).hash(&mut h);
+        }
+        h.finish()
     }
 
     /// Follows new titles: `retitled` holds each article with its old title, lowercased; `site`
@@ -1038,6 +1054,7 @@ impl Keys {
         for (id, _) in retitled {
             map.entry(site.article(*id).title.to_lowercase()).or_default().push(*id);
         }
+        self.made_from = Self::print(site.articles.iter().map(|a| &**a));
     }
 }
 
@@ -1052,10 +1069,12 @@ struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    fn new(articles: impl IntoIterator<Item = &'a Article>) -> Self {
+    /// The index of `articles`, its costly keys `last_keys` when they still hold.
+    fn new(articles: impl IntoIterator<Item = &'a Article>, last_keys: Option<&Keys>) -> Self {
         let articles: Vec<&'a Article> = articles.into_iter().collect();
         // Four independent maps: made side by side.
-        let (keys, (by_slug, by_file)) = rayon::join(|| Keys::new(&articles), || Self::by_slug_and_file(&articles));
+        let (keys, (by_slug, by_file)) =
+            rayon::join(|| Keys::new(&articles, last_keys), || Self::by_slug_and_file(&articles));
         Index { articles, by_slug, keys, by_file, unavailable: Vec::new() }
     }
 
@@ -1582,7 +1601,7 @@ mod tests {
         // "Alpha" is free now, "Gamma" is taken.
         let (site, _, memo) = reassemble_texts(&site, &memo, &diags, &[src("b.md", "Alpha")], &read).unwrap();
         assert!(reassemble_texts(&site, &memo, &diags, &[src("b.md", "Gamma")], &read).is_none());
-        let fresh = Index::new(site.articles.iter().map(|a| &**a));
+        let fresh = Index::new(site.articles.iter().map(|a| &**a), None);
         assert_eq!(memo.keys.unwrap(), fresh.keys);
     }
 }

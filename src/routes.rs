@@ -4,10 +4,10 @@
 //! Pure. Urls here are relative to the site root (`2025/03/05/x/`); `Config::base_path` is
 //! prepended by the model when it makes hrefs.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use chrono::{DateTime, Datelike, FixedOffset};
+use rustc_hash::FxHashMap;
 
 use crate::diagnostics::Diagnostic;
 
@@ -151,20 +151,21 @@ pub mod layout {
 /// Claims output files and reports two owners of one file. Owners are named (`finish`) only
 /// when they collide: a site of many pages has few collisions, if any.
 pub struct Claims<O> {
-    owners: HashMap<String, O>,
+    /// Hashed fast: the keys are the site's own paths, 20,000 of them at 10,000 articles.
+    owners: FxHashMap<String, O>,
     collisions: Vec<(String, O, O)>,
 }
 
 impl<O> Default for Claims<O> {
     fn default() -> Self {
-        Claims { owners: HashMap::new(), collisions: Vec::new() }
+        Claims { owners: FxHashMap::default(), collisions: Vec::new() }
     }
 }
 
 impl<O: Clone> Claims<O> {
     /// Room for `n` files.
     pub fn with_capacity(n: usize) -> Self {
-        Claims { owners: HashMap::with_capacity(n), collisions: Vec::new() }
+        Claims { owners: FxHashMap::with_capacity_and_hasher(n, Default::default()), collisions: Vec::new() }
     }
 
     /// `owner` wants `file`.

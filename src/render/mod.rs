@@ -715,8 +715,11 @@ impl<'a> Shared<'a> {
             })
             .collect();
         let mut diags = Vec::new();
-        let mut sitemap = Vec::new();
+        let mut sitemap = Vec::with_capacity(results.len());
         let mut done = Rendered::default();
+        if !matches!(self.prints, Fingerprints::Off) {
+            done.memo.prints.reserve(results.len());
+        }
         for r in results {
             match r {
                 Ok((page, rendered, data)) => {
