@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use notify_debouncer_full::notify::{EventKind, RecursiveMode};
+use notify::{EventKind, RecursiveMode, Watcher as _};
 use tokio::sync::broadcast;
 
 use crate::error::Error;
@@ -192,10 +192,7 @@ pub fn run(opts: ServeOptions, log: Log) -> Result<(), Error> {
     })
 }
 
-type Watcher = notify_debouncer_full::Debouncer<
-    notify_debouncer_full::notify::RecommendedWatcher,
-    notify_debouncer_full::RecommendedCache,
->;
+type Watcher = notify::RecommendedWatcher;
 
 /// The folders whose files a site is built from, watched recursively.
 const SOURCE_DIRS: [&str; 4] = ["content", "templates", "static", "themes"];
@@ -209,52 +206,55 @@ fn start_watching(
     log: Log,
 ) -> Result<Arc<Mutex<Watcher>>, Error> {
     let (tx, rx) = std::sync::mpsc::channel::<Event>();
+    let (raw_tx, raw_rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(raw_tx)
+        .map_err(|e| Error::NotASite(format!("cannot watch {}: {e}", root.display())))?;
+    // Events are gathered into batches on a thread of their own (see `watch::gather`); the
+    // thread ends when the watcher is dropped.
     let handler_root = root.clone();
-    let mut debouncer = notify_debouncer_full::new_debouncer(
-        Duration::from_millis(15),
-        None,
-        move |res: notify_debouncer_full::DebounceEventResult| {
-            let event = match res {
-                Ok(events) => {
-                    let first = events.iter().map(|e| e.time).min().unwrap_or_else(Instant::now);
-                    let mut changed: Vec<(ChangeKind, PathBuf)> = Vec::new();
-                    for e in &events {
-                        if matches!(e.event.kind, EventKind::Access(_)) {
-                            continue;
-                        }
-                        for p in &e.event.paths {
-                            if let Some(kind) = watch::classify(&handler_root, &output_dir, p) {
-                                let rel = p.strip_prefix(&handler_root).unwrap_or(p).to_path_buf();
-                                if !changed.iter().any(|(_, q)| *q == rel) {
-                                    changed.push((kind, rel));
-                                }
+    std::thread::spawn(move || {
+        loop {
+            let (mut changed, mut errors): (Vec<(ChangeKind, PathBuf)>, Vec<String>) = (Vec::new(), Vec::new());
+            let first = watch::gather(&raw_rx, watch::QUIET, watch::MAX_WAIT, |res| match res {
+                Ok(e) if matches!(e.kind, EventKind::Access(_)) => false,
+                Ok(e) => {
+                    let before = changed.len();
+                    for p in &e.paths {
+                        if let Some(kind) = watch::classify(&handler_root, &output_dir, p) {
+                            let rel = p.strip_prefix(&handler_root).unwrap_or(p).to_path_buf();
+                            if !changed.iter().any(|(_, q)| *q == rel) {
+                                changed.push((kind, rel));
                             }
                         }
                     }
-                    if changed.is_empty() {
-                        return;
-                    }
-                    Event::Changed(changed, first)
+                    changed.len() > before
                 }
-                Err(errors) => Event::WatchError(errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")),
-            };
-            let _ = tx.send(event);
-        },
-    )
-    .map_err(|e| Error::NotASite(format!("cannot watch {}: {e}", root.display())))?;
+                Err(e) => {
+                    errors.push(e.to_string());
+                    true
+                }
+            });
+            let Some(first) = first else { break };
+            let gone = (!errors.is_empty() && tx.send(Event::WatchError(errors.join("; "))).is_err())
+                || (!changed.is_empty() && tx.send(Event::Changed(changed, first)).is_err());
+            if gone {
+                break;
+            }
+        }
+    });
     // The root itself (for site.toml and folders that appear later), then each source folder.
-    debouncer
+    watcher
         .watch(&root, RecursiveMode::NonRecursive)
         .map_err(|e| Error::NotASite(format!("cannot watch {}: {e}", root.display())))?;
     for dir in SOURCE_DIRS {
         let d = root.join(dir);
         if d.is_dir() {
-            debouncer
+            watcher
                 .watch(&d, RecursiveMode::Recursive)
                 .map_err(|e| Error::NotASite(format!("cannot watch {}: {e}", d.display())))?;
         }
     }
-    let watcher = Arc::new(Mutex::new(debouncer));
+    let watcher = Arc::new(Mutex::new(watcher));
     let for_loop = watcher.clone();
     std::thread::spawn(move || rebuild_loop(rx, build_opts, last, server, log, &for_loop));
     Ok(watcher)
@@ -266,7 +266,7 @@ fn watch_new_folders(watcher: &Mutex<Watcher>, root: &Path, changed: &[(ChangeKi
     for (_, rel) in changed {
         if SOURCE_DIRS.iter().any(|d| rel.as_os_str() == *d) && root.join(rel).is_dir() {
             let mut w = watcher.lock().expect("watcher lock is never poisoned");
-            if let Err(e) = w.watch(root.join(rel), RecursiveMode::Recursive) {
+            if let Err(e) = w.watch(&root.join(rel), RecursiveMode::Recursive) {
                 log(&format!("warning: cannot watch {}: {e}", rel.display()));
             }
         }

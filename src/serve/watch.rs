@@ -1,7 +1,55 @@
 //! Which file-system events matter: a pure function from a changed path to what kind of change
-//! it is, so that editor junk, the output folder and unrelated files never trigger a rebuild.
+//! it is, so that editor junk, the output folder and unrelated files never trigger a rebuild;
+//! and how events are gathered into the batches each rebuild starts from.
 
 use std::path::{Component, Path};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+/// How long the watched folders must stay quiet before a batch of changes is handed over: an
+/// editor's save (a file written in place, or a temporary file renamed over the article) is
+/// over in well under a millisecond, a `git checkout` of many files writes them without pauses.
+pub const QUIET: Duration = Duration::from_millis(10);
+
+/// A batch is handed over at the latest this long after its first change, however busy the
+/// folders stay.
+pub const MAX_WAIT: Duration = Duration::from_millis(500);
+
+/// Waits for the next batch of events: `take` folds each event received into the caller's batch
+/// and says whether it mattered. The batch starts with the first event that matters and ends
+/// once `quiet` passes without another one (or `max_wait` after it started). Blocks while
+/// nothing happens: no timer runs while the folders are quiet. Returns when the batch started,
+/// or None when the watcher has gone and nothing was gathered.
+pub fn gather<T>(
+    rx: &Receiver<T>,
+    quiet: Duration,
+    max_wait: Duration,
+    mut take: impl FnMut(T) -> bool,
+) -> Option<Instant> {
+    let first = loop {
+        let event = rx.recv().ok()?;
+        let seen = Instant::now();
+        if take(event) {
+            break seen;
+        }
+    };
+    let (mut last, end) = (first, first + max_wait);
+    loop {
+        let deadline = (last + quiet).min(end);
+        let Some(wait) = deadline.checked_duration_since(Instant::now()).filter(|w| !w.is_zero()) else {
+            return Some(first);
+        };
+        match rx.recv_timeout(wait) {
+            Ok(event) => {
+                let seen = Instant::now();
+                if take(event) {
+                    last = seen;
+                }
+            }
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return Some(first),
+        }
+    }
+}
 
 /// What a change touches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -86,6 +134,62 @@ mod tests {
         ] {
             assert_eq!(c(p), None, "{p}");
         }
+    }
+
+    #[test]
+    fn events_close_together_make_one_batch_and_others_wait_for_the_next() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Ignored events neither start a batch nor keep it open.
+        for e in [0, 1, 1, 0, 1, 0] {
+            tx.send(e).unwrap();
+        }
+        let mut batch = Vec::new();
+        let quiet = Duration::from_millis(20);
+        assert!(
+            gather(&rx, quiet, Duration::from_secs(5), |e| e == 1 && {
+                batch.push(e);
+                true
+            })
+            .is_some()
+        );
+        assert_eq!(batch, [1, 1, 1]);
+        // A later event is the next batch; a watcher gone ends the batches.
+        tx.send(1).unwrap();
+        drop(tx);
+        let mut next = 0;
+        assert!(
+            gather(&rx, quiet, Duration::from_secs(5), |_| {
+                next += 1;
+                true
+            })
+            .is_some()
+        );
+        assert_eq!(next, 1);
+        assert_eq!(gather(&rx, quiet, Duration::from_secs(5), |_: i32| true), None);
+    }
+
+    #[test]
+    fn a_folder_that_never_goes_quiet_still_gets_its_batch() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) && tx.send(()).is_ok() {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            })
+        };
+        // Quiet never comes: the batch ends at `max_wait`, events still arriving.
+        let mut n = 0;
+        let first = gather(&rx, Duration::from_secs(60), Duration::from_millis(50), |_| {
+            n += 1;
+            true
+        });
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        writer.join().unwrap();
+        assert!(first.is_some());
+        assert!(n > 1, "events kept coming and were taken");
     }
 
     #[test]
