@@ -58,6 +58,144 @@ pub struct Rendered<Id> {
     pub links: Vec<Id>,
     /// Problems with byte ranges relative to the body.
     pub problems: Vec<(String, Range<usize>)>,
+    /// Every question the body asked of the site, in order, with what the answer showed; empty
+    /// unless rendered by `render_noting`.
+    pub asked: Vec<Asked>,
+}
+
+/// A question a body asked of the site (see `Links`) and what its answer showed: the articles
+/// found by their hrefs and titles, since ids move from one build to the next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asked {
+    query: Query,
+    answer: Answer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Query {
+    Ref(String),
+    File(String),
+    Url(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Answer {
+    Found { href: String, title: String },
+    Ambiguous(Vec<String>),
+    Missing,
+    Unavailable,
+}
+
+impl Query {
+    fn ask<L: Links>(&self, links: &L) -> Resolution<L::Id> {
+        match self {
+            Query::Ref(target) => links.by_ref(target),
+            Query::File(path) => links.by_file(path),
+            Query::Url(url) => links.by_url(url).map_or(Resolution::Missing, Resolution::Found),
+        }
+    }
+}
+
+impl Answer {
+    fn of<L: Links>(r: &Resolution<L::Id>, links: &L) -> Answer {
+        match r {
+            Resolution::Found(id) => Answer::Found { href: links.href(*id).into(), title: links.title(*id).into() },
+            Resolution::Ambiguous(ids) => Answer::Ambiguous(ids.iter().map(|id| links.href(*id).to_string()).collect()),
+            Resolution::Missing => Answer::Missing,
+            Resolution::Unavailable => Answer::Unavailable,
+        }
+    }
+
+    /// Whether `r` shows as this answer did.
+    fn shows<L: Links>(&self, r: &Resolution<L::Id>, links: &L) -> bool {
+        match (self, r) {
+            (Answer::Found { href, title }, Resolution::Found(id)) => {
+                links.href(*id) == href && links.title(*id) == title
+            }
+            (Answer::Ambiguous(hrefs), Resolution::Ambiguous(ids)) => {
+                hrefs.iter().map(String::as_str).eq(ids.iter().map(|id| links.href(*id)))
+            }
+            (Answer::Missing, Resolution::Missing) | (Answer::Unavailable, Resolution::Unavailable) => true,
+            _ => false,
+        }
+    }
+}
+
+/// `Links` that notes every question asked and its answer.
+struct Noting<'a, L> {
+    links: &'a L,
+    asked: std::cell::RefCell<Vec<Asked>>,
+}
+
+impl<L: Links> Noting<'_, L> {
+    fn note(&self, query: Query) -> Resolution<L::Id> {
+        let r = query.ask(self.links);
+        self.asked.borrow_mut().push(Asked { answer: Answer::of(&r, self.links), query });
+        r
+    }
+}
+
+impl<L: Links> Links for Noting<'_, L> {
+    type Id = L::Id;
+    fn by_ref(&self, target: &str) -> Resolution<L::Id> {
+        self.note(Query::Ref(target.to_string()))
+    }
+    fn by_file(&self, path: &str) -> Resolution<L::Id> {
+        self.note(Query::File(path.to_string()))
+    }
+    fn by_url(&self, url: &str) -> Option<L::Id> {
+        match self.note(Query::Url(url.to_string())) {
+            Resolution::Found(id) => Some(id),
+            _ => None,
+        }
+    }
+    fn href(&self, id: L::Id) -> &str {
+        self.links.href(id)
+    }
+    fn title(&self, id: L::Id) -> &str {
+        self.links.title(id)
+    }
+}
+
+/// `render`, noting every question asked of `links` (`Rendered::asked`), so that a later build
+/// can tell whether the body still renders the same (`Rendered::again`).
+pub fn render_noting<L: Links>(body: &str, prefix: &str, opts: Switches, links: &L) -> Rendered<L::Id> {
+    let noting = Noting { links, asked: std::cell::RefCell::new(Vec::new()) };
+    let mut r = render(body, prefix, opts, &noting);
+    r.asked = noting.asked.into_inner();
+    r
+}
+
+impl<Id> Rendered<Id> {
+    /// For this body (rendered by `render_noting`) with the same text and switches: whether it
+    /// renders the same against `links`, that is whether every question it asked has an answer
+    /// that shows the same; if so, the articles it links to now (`links`, by their ids now).
+    pub fn links_again<L: Links>(&self, links: &L) -> Option<Vec<L::Id>> {
+        let mut found: Vec<L::Id> = Vec::new();
+        for Asked { query, answer } in &self.asked {
+            let r = query.ask(links);
+            if !answer.shows(&r, links) {
+                return None;
+            }
+            if let Resolution::Found(id) = r
+                && !found.contains(&id)
+            {
+                found.push(id);
+            }
+        }
+        Some(found)
+    }
+
+    /// This body with other ids for the articles it links to (see `links_again`).
+    pub fn with_links<J>(&self, links: Vec<J>) -> Rendered<J> {
+        Rendered {
+            html: self.html.clone(),
+            first_paragraph: self.first_paragraph.clone(),
+            links,
+            problems: self.problems.clone(),
+            asked: self.asked.clone(),
+        }
+    }
 }
 
 /// Renders `body`. `prefix` makes footnote ids unique per article.
@@ -177,7 +315,13 @@ pub fn render<L: Links>(body: &str, prefix: &str, opts: Switches, links: &L) -> 
     if has_raw_html && !opts.unsafe_html {
         html = sanitise(&html);
     }
-    Rendered { html: html.into(), first_paragraph: first_paragraph.trim().to_string(), links: out_links, problems }
+    Rendered {
+        html: html.into(),
+        first_paragraph: first_paragraph.trim().to_string(),
+        links: out_links,
+        problems,
+        asked: Vec::new(),
+    }
 }
 
 /// Decides where a link goes. Returns the new destination (None: keep it) and, for a `[[slug]]`
@@ -317,6 +461,49 @@ mod tests {
 
     fn r(md: &str) -> Rendered<u32> {
         render(md, "a", opts(), &Site)
+    }
+
+    /// `Site` after an edit: B has another id (an article was added before it), and with
+    /// `retitled` another title.
+    struct Moved {
+        retitled: bool,
+    }
+    impl Links for Moved {
+        type Id = u32;
+        fn by_ref(&self, t: &str) -> Resolution<u32> {
+            match Site.by_ref(t) {
+                Resolution::Found(1) => Resolution::Found(7),
+                r => r,
+            }
+        }
+        fn by_file(&self, p: &str) -> Resolution<u32> {
+            Site.by_file(p)
+        }
+        fn by_url(&self, u: &str) -> Option<u32> {
+            Site.by_url(u).map(|_| 7)
+        }
+        fn href(&self, id: u32) -> &str {
+            if id == 7 { "/b/" } else { Site.href(id) }
+        }
+        fn title(&self, id: u32) -> &str {
+            if self.retitled { "B, retitled" } else { Site.title(id) }
+        }
+    }
+
+    #[test]
+    fn a_noted_body_renders_again_while_its_answers_show_the_same() {
+        let md = "See [[b]], [[twin]], [[nobody]] and [the story](https://b.example/story).";
+        let noted = render_noting(md, "a", opts(), &Site);
+        let plain = r(md);
+        assert_eq!((&noted.html, &noted.links, &noted.problems), (&plain.html, &plain.links, &plain.problems));
+        assert_eq!(noted.asked.len(), 4);
+        assert_eq!(noted.links_again(&Site), Some(vec![1]));
+        // B moved: the same body, linking to B by its new id.
+        assert_eq!(noted.links_again(&Moved { retitled: false }), Some(vec![7]));
+        assert_eq!(render(md, "a", opts(), &Moved { retitled: false }).html, noted.html);
+        // B's title shows in the body: it renders differently now.
+        assert_eq!(noted.links_again(&Moved { retitled: true }), None);
+        assert!(plain.asked.is_empty(), "only `render_noting` notes");
     }
 
     #[test]

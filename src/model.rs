@@ -534,6 +534,9 @@ macro_rules! take_field {
 #[derive(Debug, Clone, Default)]
 pub struct Memo {
     parsed: FxHashMap<u64, (Arc<FrontMatter>, usize)>,
+    /// Bodies by text, slug and switches, each with the questions it asked of the other
+    /// articles (`markdown::render_noting`): a hit holds while their answers show the same, so
+    /// an article added or removed renders again only the bodies that name it.
     bodies: FxHashMap<u64, Arc<markdown::Rendered<ArticleId>>>,
     /// The front matter of each article of the site, by file (relative to `content/`).
     fronts: FxHashMap<String, (Arc<FrontMatter>, usize)>,
@@ -789,15 +792,6 @@ fn links_and_bodies(
     let keys = remember.then(|| index.keys.clone());
     let editorial = resolve_related(config, parsed, &index, diags);
     let switches = markdown::Switches { smart_punctuation: config.smart_punctuation, unsafe_html: config.unsafe_html };
-    // A body renders the same as long as its text and every article it could link to are the
-    // same: the fingerprint of the latter, made only for a memo.
-    let env = remember.then(|| {
-        let links: Vec<(&str, &str, Option<&str>, &str, &str)> = articles
-            .iter()
-            .map(|a| (a.slug.as_str(), a.title.as_str(), a.url.as_deref(), a.rel.as_str(), a.href.as_str()))
-            .collect();
-        key(&(&links, &index.unavailable, switches.smart_punctuation, switches.unsafe_html))
-    });
     let rendered: Vec<Body> = parsed
         .par_iter_mut()
         .map(|p| {
@@ -806,11 +800,20 @@ fn links_and_bodies(
             let source = p.source.take().expect("a body is rendered once");
             let text = source.text.as_str();
             let body = &text[p.body_start..];
-            // The body is the text's from `body_start`, which the text decides.
-            let k = env.map_or(0, |env| key(&(env, &p.slug, source.digest())));
-            let r = match memo.bodies.get(&k) {
-                Some(hit) => hit.clone(),
-                None => Arc::new(markdown::render(body, &p.slug, switches, &index)),
+            // A body renders the same from the same text (from `body_start`, which the text
+            // decides), slug and switches, as long as every question it asked of the other
+            // articles has an answer that shows the same: a memo hit is checked for that.
+            let (k, r) = if remember {
+                let k = key(&(&p.slug, source.digest(), switches.smart_punctuation, switches.unsafe_html));
+                let again = memo.bodies.get(&k).and_then(|hit| Some((hit, hit.links_again(&index)?)));
+                let r = match again {
+                    Some((hit, links)) if links == hit.links => hit.clone(),
+                    Some((hit, links)) => Arc::new(hit.with_links(links)),
+                    None => Arc::new(markdown::render_noting(body, &p.slug, switches, &index)),
+                };
+                (k, r)
+            } else {
+                (0, Arc::new(markdown::render(body, &p.slug, switches, &index)))
             };
             let problems = r
                 .problems
