@@ -173,7 +173,7 @@ pub fn time(dt: &DateTime<FixedOffset>) -> String {
 
 /// Writes the last `width` decimal digits of `n`, zero-padded: dates are shown on every page,
 /// and `format!` costs several times what they take by hand.
-fn push_digits(s: &mut String, n: u32, width: u32) {
+pub(crate) fn push_digits(s: &mut String, n: u32, width: u32) {
     for place in (0..width).rev() {
         s.push(char::from(b'0' + (n / 10u32.pow(place) % 10) as u8));
     }

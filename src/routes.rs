@@ -84,13 +84,19 @@ impl Permalink {
 
     /// The article's url, relative to the site root.
     pub fn expand(&self, date: &DateTime<FixedOffset>, slug: &str, topic: Option<&str>) -> String {
+        use crate::date::push_digits;
         let mut s = String::with_capacity(32);
+        let day = date.date_naive();
         for p in &self.parts {
             match p {
                 Part::Lit(l) => s.push_str(l),
-                Part::Year => s.push_str(&format!("{:04}", date.year())),
-                Part::Month => s.push_str(&format!("{:02}", date.month())),
-                Part::Day => s.push_str(&format!("{:02}", date.day())),
+                // Every article's url: digits by hand, not `format!` (years past 9999 too).
+                Part::Year => match u32::try_from(day.year()) {
+                    Ok(y) if y <= 9999 => push_digits(&mut s, y, 4),
+                    _ => s.push_str(&format!("{:04}", day.year())),
+                },
+                Part::Month => push_digits(&mut s, day.month(), 2),
+                Part::Day => push_digits(&mut s, day.day(), 2),
                 Part::Slug => s.push_str(slug),
                 Part::Topic => s.push_str(topic.unwrap_or("uncategorised")),
             }
@@ -212,6 +218,11 @@ mod tests {
     #[test]
     fn default_pattern() {
         assert_eq!(Permalink::default().expand(&date(), "x", None), "2025/03/05/x/");
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
+        // The day where the article was placed, years padded as `{:04}` pads them.
+        assert_eq!(Permalink::default().expand(&at("0999-12-31T23:30:00-01:00"), "x", None), "0999/12/31/x/");
+        let far = at("9999-12-31T23:00:00+00:00") + chrono::Duration::days(400);
+        assert_eq!(Permalink::default().expand(&far, "x", None), "10001/02/03/x/");
     }
 
     #[test]
