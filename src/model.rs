@@ -461,8 +461,8 @@ pub struct Site {
 
 impl Site {
     /// Titles written more than once: such articles are told apart on their pages.
-    pub fn shared_titles(&self) -> std::collections::HashSet<&str> {
-        let mut seen = std::collections::HashSet::new();
+    pub fn shared_titles(&self) -> rustc_hash::FxHashSet<&str> {
+        let mut seen = rustc_hash::FxHashSet::default();
         self.articles.iter().map(|a| a.title.as_str()).filter(|t| !seen.insert(*t)).collect()
     }
 
@@ -533,7 +533,8 @@ macro_rules! take_field {
 /// articles' wording starts from (`reassemble_texts`).
 #[derive(Debug, Clone, Default)]
 pub struct Memo {
-    parsed: FxHashMap<u64, (Arc<FrontMatter>, usize)>,
+    /// Front matter, where the body starts and the article's slug, by file and text.
+    parsed: FxHashMap<u64, (Arc<FrontMatter>, usize, String)>,
     /// Bodies by text, slug and switches, each with the questions it asked of the other
     /// articles (`markdown::render_noting`): a hit holds while their answers show the same, so
     /// an article added or removed renders again only the bodies that name it.
@@ -578,29 +579,33 @@ pub fn assemble_with(
     let zone_name = format!("{zone:?}");
     // With a memo, the parsed front matter is also kept (shared) for the next build. A file that
     // fails to parse comes back as its diagnostics and its path.
-    type Front = (Arc<FrontMatter>, usize, u64);
+    type Front = (Arc<FrontMatter>, usize, String, u64);
     let read = |src: &Source| -> Result<Front, Vec<Diagnostic>> {
-        let parse = || frontmatter::parse(&src.path, &src.text, &zone).map(|(fm, at)| (Arc::new(fm), at));
+        let parse = || {
+            frontmatter::parse(&src.path, &src.text, &zone).map(|(fm, at)| {
+                let slug = match &fm.slug {
+                    Some(s) => s.value.clone(),
+                    None => file_slug(&src.rel),
+                };
+                (Arc::new(fm), at, slug)
+            })
+        };
         if !remember {
-            let (fm, body_start) = parse()?;
-            return Ok((fm, body_start, 0));
+            let (fm, body_start, slug) = parse()?;
+            return Ok((fm, body_start, slug, 0));
         }
         let k = key(&(&src.path, src.digest(), &zone_name));
-        let (fm, body_start) = match memo.parsed.get(&k) {
+        let (fm, body_start, slug) = match memo.parsed.get(&k) {
             Some(hit) => hit.clone(),
             None => parse()?,
         };
-        Ok((fm, body_start, k))
+        Ok((fm, body_start, slug, k))
     };
     type Read = Result<(Parsed, u64), (Vec<Diagnostic>, String)>;
     let results: Vec<Read> = sources
         .into_par_iter()
         .map(|src| {
-            let (fm, body_start, k) = read(&src).map_err(|d| (d, src.rel.clone()))?;
-            let slug = match &fm.slug {
-                Some(s) => s.value.clone(),
-                None => file_slug(&src.rel),
-            };
+            let (fm, body_start, slug, k) = read(&src).map_err(|d| (d, src.rel.clone()))?;
             let (path, rel) = (src.path.clone(), src.rel.clone());
             Ok((Parsed { path, rel, source: Some(src), fm, body_start, slug }, k))
         })
@@ -617,7 +622,7 @@ pub fn assemble_with(
             Ok((p, k)) => {
                 if remember {
                     next.fronts.insert(p.rel.clone(), (p.fm.clone(), p.body_start));
-                    next.parsed.insert(k, (p.fm.clone(), p.body_start));
+                    next.parsed.insert(k, (p.fm.clone(), p.body_start, p.slug.clone()));
                 }
                 (drafts || !p.fm.draft).then_some(p)
             }

@@ -12,7 +12,7 @@ pub mod seo;
 pub mod theme;
 pub mod view;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
@@ -86,7 +86,7 @@ struct Shared<'a> {
     site_value: Value,
     items: feeds::Items,
     /// Titles held by more than one article: their pages' `<title>` adds the date.
-    shared_titles: HashSet<&'a str>,
+    shared_titles: rustc_hash::FxHashSet<&'a str>,
     /// The site's feeds, linked from every page: the end of each page's `page.feeds`.
     site_feeds: Vec<Value>,
     /// Whether pages are fingerprinted, and against what.
