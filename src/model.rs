@@ -273,11 +273,14 @@ pub fn reassemble_texts(
     changed: &[Arc<Source>],
     read: &dyn Fn(&std::path::Path) -> Option<String>,
 ) -> Option<(Site, TextChanges, Memo)> {
-    let mut site = before.clone();
-    let mut memo = memo.clone();
     // (article, its text, where the body starts, its front matter summary)
     let mut texts: Vec<(ArticleId, std::borrow::Cow<str>, usize, Option<String>)> = Vec::new();
     let mut retitled: Vec<(ArticleId, String)> = Vec::new();
+    // The new front matter and titles, put into copies of the site and memo once the changes
+    // are known to be wording alone (most edits that are not are told apart here, and copying
+    // a site and memo of 10,000 articles costs a few milliseconds).
+    let mut fronts: Vec<(String, (Arc<FrontMatter>, usize))> = Vec::new();
+    let mut titles: Vec<(ArticleId, String)> = Vec::new();
     for src in changed {
         // A few files: a scan costs less than a map of every file.
         let id = before.articles.iter().find(|a| a.rel == src.rel)?.id;
@@ -288,13 +291,19 @@ pub fn reassemble_texts(
             if !fm.same_but_wording(old) || warnings.iter().any(|w| w.path.as_deref() == Some(src.path.as_path())) {
                 return None;
             }
-            memo.fronts.insert(src.rel.clone(), (Arc::new(fm.clone()), body_start));
+            fronts.push((src.rel.clone(), (Arc::new(fm.clone()), body_start)));
         }
         if fm.title != old.title {
             retitled.push((id, old.title.to_lowercase()));
-            Arc::make_mut(&mut site.articles[id.0 as usize]).title = fm.title;
+            titles.push((id, fm.title));
         }
         texts.push((id, src.text.as_str().into(), body_start, fm.summary));
+    }
+    let mut site = before.clone();
+    let mut memo = memo.clone();
+    memo.fronts.extend(fronts);
+    for (id, title) in titles {
+        Arc::make_mut(&mut site.articles[id.0 as usize]).title = title;
     }
     let mut keys = memo.keys.clone()?;
     keys.retitle(&site, &retitled);
