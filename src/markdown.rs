@@ -158,7 +158,7 @@ impl<L: Links> Links for Noting<'_, L> {
 }
 
 /// `render`, noting every question asked of `links` (`Rendered::asked`), so that a later build
-/// can tell whether the body still renders the same (`Rendered::again`).
+/// can tell whether the body still renders the same (`Rendered::links_again`).
 pub fn render_noting<L: Links>(body: &str, prefix: &str, opts: Switches, links: &L) -> Rendered<L::Id> {
     let noting = Noting { links, asked: std::cell::RefCell::new(Vec::new()) };
     let mut r = render(body, prefix, opts, &noting);
