@@ -801,7 +801,7 @@ fn links_and_bodies(
     remember: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Vec<Related>>, Vec<Body>, Option<Keys>) {
-    let mut index = Index::new(articles.iter(), memo.keys.as_ref());
+    let mut index = Index::new(articles.iter(), remember.then_some(memo.keys.as_ref()));
     index.unavailable = unavailable;
     let keys = remember.then(|| index.keys.clone());
     let editorial = resolve_related(config, parsed, &index, diags);
@@ -1026,15 +1026,17 @@ type Ids<K> = FxHashMap<K, Vec<ArticleId>>;
 struct Keys {
     by_title: Arc<Ids<String>>,
     by_url: Arc<Ids<String>>,
-    /// A hash of every article's title and url, in order: what the maps are made from.
+    /// A hash of every article's title and url, in order: what the maps are made from (0 when
+    /// not made for a memo).
     made_from: u64,
 }
 
 impl Keys {
-    /// The keys of `articles`: `last`'s when it was made from the same titles and urls.
-    fn new(articles: &[&Article], last: Option<&Keys>) -> Keys {
-        let made_from = Self::print(articles.iter().copied());
-        if let Some(last) = last.filter(|l| l.made_from == made_from) {
+    /// The keys of `articles`. For a memo (`memo`), with what they are made from, and the last
+    /// build's keys when those were made from the same titles and urls.
+    fn new(articles: &[&Article], memo: Option<Option<&Keys>>) -> Keys {
+        let made_from = memo.map_or(0, |_| Self::print(articles.iter().copied()));
+        if let Some(last) = memo.flatten().filter(|l| l.made_from == made_from) {
             return last.clone();
         }
         let (by_title, by_url) = rayon::join(
@@ -1086,8 +1088,9 @@ struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    /// The index of `articles`, its costly keys `last_keys` when they still hold.
-    fn new(articles: impl IntoIterator<Item = &'a Article>, last_keys: Option<&Keys>) -> Self {
+    /// The index of `articles`; for a memo, with the last build's costly keys when they still
+    /// hold (see `Keys::new`).
+    fn new(articles: impl IntoIterator<Item = &'a Article>, last_keys: Option<Option<&Keys>>) -> Self {
         let articles: Vec<&'a Article> = articles.into_iter().collect();
         // Four independent maps: made side by side.
         let (keys, (by_slug, by_file)) =
@@ -1618,7 +1621,7 @@ mod tests {
         // "Alpha" is free now, "Gamma" is taken.
         let (site, _, memo) = reassemble_texts(&site, &memo, &diags, &[src("b.md", "Alpha")], &read).unwrap();
         assert!(reassemble_texts(&site, &memo, &diags, &[src("b.md", "Gamma")], &read).is_none());
-        let fresh = Index::new(site.articles.iter().map(|a| &**a), None);
+        let fresh = Index::new(site.articles.iter().map(|a| &**a), Some(None));
         assert_eq!(memo.keys.unwrap(), fresh.keys);
     }
 }

@@ -289,10 +289,12 @@ pub fn render(
             (first.ready)(early.into_inner().expect("output lock is never poisoned"));
         }
     }
-    // The files made from the model alone are made meanwhile.
+    // The files made from the model alone are made meanwhile: fingerprinted only for a memo,
+    // and taken from the last render's when made from the same.
     let last = match prints {
-        Fingerprints::Reuse(memo, _) => Some(&memo.generated),
-        _ => None,
+        Fingerprints::Off => None,
+        Fingerprints::Make => Some(None),
+        Fingerprints::Reuse(memo, _) => Some(Some(&memo.generated)),
     };
     let (done, mut generated) = rayon::join(
         || shared.render_jobs(&jobs, sink),
@@ -306,7 +308,7 @@ pub fn render(
             ];
             generated.extend((0..search::shard_count(site)).map(|i| {
                 let name = search::shard_name(i);
-                remade(last, name, search::shard_print(site, i), || vec![search::shard(site, i)])
+                remade(last, name, || search::shard_print(site, i), || vec![search::shard(site, i)])
             }));
             generated
         },
@@ -324,15 +326,18 @@ pub fn render(
         },
         || {
             let (base, limit) = (&site.config.base_url, seo::SITEMAP_LIMIT);
-            remade(last, "sitemap.xml".into(), seo::sitemaps_print(base, &sitemap, limit), || {
-                seo::sitemaps(base, &sitemap, limit)
-            })
+            remade(
+                last,
+                "sitemap.xml".into(),
+                || seo::sitemaps_print(base, &sitemap, limit),
+                || seo::sitemaps(base, &sitemap, limit),
+            )
         },
     );
     shared.remember(&mut done.memo, cards);
     crate::drop_later(shared.into_made());
     generated.push(sitemaps);
-    put_generated(sink, generated, !matches!(prints, Fingerprints::Off), &mut done)?;
+    put_generated(sink, generated, &mut done)?;
     for (to, data) in &theme.statics {
         let data = match data {
             StaticData::Embedded(b) => FileData::Bytes(bytes::Bytes::from_static(b)),
@@ -353,19 +358,14 @@ struct Generated {
     made: bool,
 }
 
-/// Puts generated files into the sink, counting those made, and with `remember` keeps in the
-/// memo those a later render may take as they are.
-fn put_generated(
-    sink: &dyn Sink,
-    generated: Vec<Generated>,
-    remember: bool,
-    done: &mut Rendered,
-) -> Result<(), RenderError> {
+/// Puts generated files into the sink, counting those made, and keeps in the memo those a later
+/// render may take as they are (those with a key).
+fn put_generated(sink: &dyn Sink, generated: Vec<Generated>, done: &mut Rendered) -> Result<(), RenderError> {
     for Generated { key, files, made } in generated {
         if made {
             done.files += files.len();
         }
-        if let Some((key, print)) = key.filter(|_| remember) {
+        if let Some((key, print)) = key {
             done.memo.generated.insert(key, (print, files.clone()));
         }
         for (path, data) in files {
@@ -380,15 +380,21 @@ fn made((path, text): (String, String)) -> Generated {
     Generated { key: None, files: vec![(path, FileData::Bytes(text.into()))], made: true }
 }
 
-/// Files made from what `print` fingerprints: the last render's (in `last`, under `key`) when
-/// that is the same, else made by `make`.
-fn remade(last: Option<&Remade>, key: String, print: u64, make: impl FnOnce() -> Vec<(String, String)>) -> Generated {
-    match last.and_then(|l| l.get(&key)).filter(|(p, _)| *p == print) {
-        Some((_, files)) => Generated { key: Some((key, print)), files: files.clone(), made: false },
-        None => {
-            let files = make().into_iter().map(|(path, text)| (path, FileData::Bytes(text.into()))).collect();
-            Generated { key: Some((key, print)), files, made: true }
-        }
+/// Files made from what `print` fingerprints. With a memo to fill (`from`), they are
+/// remembered under `key` with their fingerprint, and the last render's (in `from`'s memo)
+/// are taken when theirs is the same; otherwise, and without a memo, they are made by `make`.
+fn remade(
+    from: Option<Option<&Remade>>,
+    key: String,
+    print: impl FnOnce() -> u64,
+    make: impl FnOnce() -> Vec<(String, String)>,
+) -> Generated {
+    let print = from.map(|_| print());
+    let files = |files: Vec<(String, String)>| files.into_iter().map(|(p, t)| (p, FileData::Bytes(t.into()))).collect();
+    let Some(print) = print else { return Generated { key: None, files: files(make()), made: true } };
+    match from.flatten().and_then(|l| l.get(&key)).filter(|(p, _)| *p == print) {
+        Some((_, kept)) => Generated { key: Some((key, print)), files: kept.clone(), made: false },
+        None => Generated { key: Some((key, print)), files: files(make()), made: true },
     }
 }
 
@@ -455,7 +461,7 @@ pub fn render_texts(
     );
     let (_, mut done) = done?;
     shared.remember(&mut done.memo, shared.cards.memo());
-    put_generated(sink, generated, true, &mut done)?;
+    put_generated(sink, generated, &mut done)?;
     Ok(done)
 }
 

@@ -170,25 +170,34 @@ mod tests {
 
     #[test]
     fn a_folder_that_never_goes_quiet_still_gets_its_batch() {
+        use std::sync::atomic::{AtomicBool, Ordering};
         let (tx, rx) = std::sync::mpsc::channel();
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (stop, ran_out) =
+            (std::sync::Arc::new(AtomicBool::new(false)), std::sync::Arc::new(AtomicBool::new(false)));
+        // An event every millisecond for two seconds at least, unless stopped.
         let writer = {
-            let stop = stop.clone();
+            let (stop, ran_out) = (stop.clone(), ran_out.clone());
             std::thread::spawn(move || {
-                while !stop.load(std::sync::atomic::Ordering::Relaxed) && tx.send(()).is_ok() {
+                for _ in 0..2000 {
+                    if stop.load(Ordering::Relaxed) || tx.send(()).is_err() {
+                        return;
+                    }
                     std::thread::sleep(Duration::from_millis(1));
                 }
+                ran_out.store(true, Ordering::Relaxed);
             })
         };
-        // Quiet never comes: the batch ends at `max_wait`, events still arriving.
+        // Quiet never comes while the writer runs: the batch ends at `max_wait`, before it is done.
         let mut n = 0;
-        let first = gather(&rx, Duration::from_secs(60), Duration::from_millis(50), |_| {
+        let first = gather(&rx, Duration::from_secs(1), Duration::from_millis(50), |_| {
             n += 1;
             true
         });
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let still_writing = !ran_out.load(Ordering::Relaxed);
+        stop.store(true, Ordering::Relaxed);
         writer.join().unwrap();
         assert!(first.is_some());
+        assert!(still_writing, "the batch waited for the events to stop");
         assert!(n > 1, "events kept coming and were taken");
     }
 
