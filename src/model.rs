@@ -1584,6 +1584,21 @@ mod tests {
         let keys = feature_keys(&kept.topics, &kept.people, &kept.places);
         let scored = crate::related::rescored(&articles, &counts, &keys, &memo.related);
         assert!(scored.is_some_and(|n| n > 0 && n < 60), "{scored:?}");
+        // An article added (the ids of those older than it move) is scored with the few it
+        // shares anything with; the others keep their picks.
+        let (_, _, memo) = assemble_with(config(), files("\"Aaa\", "), false, Some(&memo));
+        let mut more = files("\"Aaa\", ");
+        let text = art("New", "2025-03-15", "people = [\"P3\"]");
+        more.push(Arc::new(Source::new(PathBuf::from("content/new.md"), "new.md".into(), text)));
+        let (kept, _, _) = assemble_with(config(), more.clone(), false, Some(&memo));
+        let (fresh, _) = assemble(config(), more, false);
+        let (kept, fresh) = (kept.unwrap(), fresh.unwrap());
+        assert_eq!(related(&kept), related(&fresh));
+        let articles: Vec<Article> = kept.articles.iter().map(|a| Article::clone(a)).collect();
+        let counts = [kept.topics.len(), kept.people.len(), kept.places.len()];
+        let keys = feature_keys(&kept.topics, &kept.people, &kept.places);
+        let scored = crate::related::rescored(&articles, &counts, &keys, &memo.related);
+        assert!(scored.is_some_and(|n| n > 0 && n < 30), "{scored:?}");
     }
 
     #[test]

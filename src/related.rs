@@ -5,6 +5,11 @@
 //! from an inverted index (feature → articles), never from all pairs, and for a very common
 //! feature only the articles nearest in time are looked at: in news, recent context matters
 //! most, and it bounds the work per article. The result is symmetric and deterministic.
+//!
+//! A rebuild starts from the last one's picks (see `Memo`). The weights take the counts of
+//! articles roughly (see `scale` and `counted`), so that an article added, deleted or given
+//! another topic seldom changes any: then only the articles near it in time, among those that
+//! share a feature with it, are scored again.
 
 use crate::model::{Article, ArticleId};
 
@@ -23,8 +28,10 @@ pub fn compute(articles: &[Article], topics: usize, people: usize, places: usize
 /// what each article picked for itself.
 #[derive(Debug, Clone, Default)]
 pub struct Memo {
-    /// A hash of the articles' files, in order: the memo holds for the same articles only.
-    articles: u64,
+    /// Each article's date, slug and file, as a hash (see `place`), in order.
+    articles: Vec<u64>,
+    /// Each feature's weight, by key.
+    weights: rustc_hash::FxHashMap<u64, f64>,
     /// Each article's features, by key.
     features: Vec<Vec<u64>>,
     /// Each article's own picks with their scores, before the symmetric closure.
@@ -34,13 +41,46 @@ pub struct Memo {
 /// A scoring worker's buffers: a dense score per article, and the entries it touched.
 type Scratch = (Vec<f64>, Vec<u32>);
 
+/// The article count the weights are made with: the count rounded up to a power of two, so that
+/// an article more or fewer leaves the weights as they were (unless the count crosses a power of
+/// two). A feature on every article weighs nothing only in a site of a power of two articles;
+/// otherwise little.
+fn scale(n: usize) -> f64 {
+    n.next_power_of_two() as f64
+}
+
+/// A feature's count of articles as its weight takes it: the count's three leading binary
+/// digits, so that one article more or fewer changes the weight of a feature of a hundred
+/// articles once in sixteen times, of a thousand once in a hundred and twenty-eight.
+fn counted(articles: usize) -> f64 {
+    let low = (usize::BITS - articles.leading_zeros()).saturating_sub(3);
+    ((articles >> low) << low) as f64
+}
+
+/// Each feature's weight, given its postings among `n` articles: its squared idf.
+fn weights(postings: &[Vec<u32>], n: usize) -> Vec<f64> {
+    let scale = scale(n);
+    postings.iter().map(|p| if p.is_empty() { 0.0 } else { (scale / counted(p.len())).ln().powi(2) }).collect()
+}
+
+/// An article's place in the order of articles (newest first, by slug, by file): articles
+/// with the same place keep their order from one build to the next, and their dates.
+fn place(a: &Article) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = twox_hash::XxHash3_64::new();
+    (a.date.timestamp(), a.date.timestamp_subsec_nanos(), &a.slug, &a.rel).hash(&mut h);
+    h.finish()
+}
+
 /// `compute` for articles whose features are numbered topics first, then people, then places
 /// (`counts`), each feature with a key that names it from one build to the next (its ids move
-/// when one is added; read only with a memo). With the memo of a build of the same articles, only the articles whose
-/// picks can differ are scored again: those whose features changed, those with a feature whose
-/// articles changed (its weight and their norms did), and those scoring any of these as
-/// candidates. Every other article's inputs are bit for bit the last build's, and so are its
-/// picks. Returns the lists and the memo for the next build.
+/// when one is added; read only with a memo). With the memo of the last build, only the
+/// articles whose picks can differ are scored again: those added, or whose date, slug, file or
+/// features changed, those with a feature whose articles changed (its weight and their norms
+/// did), and those scoring any of these as candidates. Every other article's inputs are bit for
+/// bit the last build's (the articles it meets are the same, in the same order and as far apart
+/// in time), and so are its picks, by their ids now. Returns the lists and the memo for the next
+/// build.
 pub fn compute_with(
     articles: &[Article],
     counts: &[usize; 3],
@@ -49,24 +89,28 @@ pub fn compute_with(
 ) -> (Vec<Vec<ArticleId>>, Memo) {
     let n = articles.len();
     let (feats, postings) = index(articles, counts);
-    // Squared idf weight; a feature every article has tells nothing.
-    let weight: Vec<f64> = postings
-        .iter()
-        .map(|p| if p.is_empty() { 0.0 } else { ((n as f64) / (p.len() as f64)).ln().powi(2) })
-        .collect();
+    let weight = weights(&postings, n);
     let norm: Vec<f64> =
         feats.iter().map(|fs| fs.iter().map(|(f, _)| weight[*f as usize]).sum::<f64>().sqrt()).collect();
     let inverse: Vec<f64> = norm.iter().map(|x| 1.0 / x).collect();
+
+    // Where two candidates score the same, the nearer in time wins.
+    let times: Vec<i64> = articles.iter().map(|a| a.date.timestamp()).collect();
 
     // Only for a memo: a one-off build keeps nothing.
     let remember = memo.is_some();
     let mut next = Memo::default();
     if remember {
-        (next.articles, next.features) = (identity(articles), by_key(&feats, keys));
+        (next.articles, next.features) = (articles.iter().map(place).collect(), by_key(&feats, keys));
+        next.weights = keys.iter().copied().zip(weight.iter().copied()).collect();
     }
-    let rescore = memo
-        .filter(|m| m.articles == next.articles && m.features.len() == n)
-        .and_then(|m| changed(&m.features, &next.features, keys, &feats, &postings).map(|rows| (m, rows)));
+    let rescore =
+        memo.and_then(|m| Some((m, rescoring(m, &next, keys, &feats, &postings)?))).map(|(m, (old, rows))| {
+            // Each last build's article's id now, for the picks kept.
+            let mut now = vec![None; m.articles.len()];
+            old.iter().enumerate().filter_map(|(i, o)| Some((i, (*o)?))).for_each(|(i, o)| now[o as usize] = Some(i));
+            (m, old, now, rows)
+        });
 
     // Each article's candidates are scored independently, in parallel; each worker keeps its
     // own dense score buffer and the list of entries it touched.
@@ -91,7 +135,8 @@ pub fn compute_with(
             if a.1 != b.1 {
                 return a.1 > b.1;
             }
-            let (da, db) = ((a.0.0 as i64 - i as i64).abs(), (b.0.0 as i64 - i as i64).abs());
+            let far = |x: ArticleId| times[x.0 as usize].abs_diff(times[i]);
+            let (da, db) = (far(a.0), far(b.0));
             if da != db { da < db } else { a.0 < b.0 }
         };
         // Only the top few are kept. Most of the hundreds of candidates lose to the current
@@ -124,9 +169,14 @@ pub fn compute_with(
         .enumerate()
         .map_init(
             || (vec![0.0f64; n], Vec::<u32>::new()),
-            |scratch, (i, fs)| match &rescore {
-                Some((memo, rows)) if !rows[i] => memo.picks[i].clone(),
-                _ => pick(scratch, i, fs),
+            |scratch, (i, fs)| {
+                // An article not scored again has its last picks, by their ids now (every one
+                // is still there, or it would be scored again: checked all the same).
+                let kept = rescore.as_ref().filter(|(_, _, _, rows)| !rows[i]).and_then(|(memo, old, now, _)| {
+                    let picks = &memo.picks[old[i]? as usize];
+                    picks.iter().map(|&(id, score)| Some((ArticleId(now[id.0 as usize]? as u32), score))).collect()
+                });
+                kept.unwrap_or_else(|| pick(scratch, i, fs))
             },
         )
         .collect();
@@ -178,31 +228,23 @@ fn index(articles: &[Article], counts: &[usize; 3]) -> (Features, Vec<Vec<u32>>)
     (feats, postings)
 }
 
-/// The articles' files, in order, as one hash.
-fn identity(articles: &[Article]) -> u64 {
-    use std::hash::Hasher;
-    let mut h = twox_hash::XxHash3_64::new();
-    for a in articles {
-        h.write(a.rel.as_bytes());
-        h.write_u8(0);
-    }
-    h.finish()
-}
-
 /// Each article's features by key.
 fn by_key(feats: &Features, keys: &[u64]) -> Vec<Vec<u64>> {
     feats.iter().map(|fs| fs.iter().map(|(f, _)| keys[*f as usize]).collect()).collect()
 }
 
 /// How many articles a `compute_with` from `memo` would score again (None: all, being more
-/// than half or other articles).
+/// than half).
 #[cfg(test)]
 pub(crate) fn rescored(articles: &[Article], counts: &[usize; 3], keys: &[u64], memo: &Memo) -> Option<usize> {
     let (feats, postings) = index(articles, counts);
-    if memo.articles != identity(articles) {
-        return None;
-    }
-    let rows = changed(&memo.features, &by_key(&feats, keys), keys, &feats, &postings)?;
+    let now = Memo {
+        articles: articles.iter().map(place).collect(),
+        weights: keys.iter().copied().zip(weights(&postings, articles.len())).collect(),
+        features: by_key(&feats, keys),
+        picks: Vec::new(),
+    };
+    let (_, rows) = rescoring(memo, &now, keys, &feats, &postings)?;
     Some(rows.iter().filter(|r| **r).count())
 }
 
@@ -212,39 +254,83 @@ fn window(list: &[u32], pos: u32) -> &[u32] {
     &list[pos.saturating_sub(WINDOW)..(pos + WINDOW + 1).min(list.len())]
 }
 
-/// Which articles must be scored again, given each article's features (by key) in the last
-/// build and now, or None when most must (then all are). See `compute_with`.
-fn changed(
-    before: &[Vec<u64>],
-    now: &[Vec<u64>],
+/// What a rebuild from `last` scores again, `now` holding the articles' places, features and
+/// weights (not yet their picks): each article's index in `last` (None: new), and whether it
+/// must be scored again. None when most must, then all are (as when the count of articles
+/// crosses a power of two: every weight changes).
+fn rescoring(
+    last: &Memo,
+    now: &Memo,
     keys: &[u64],
-    feats: &[Vec<(u32, u32)>],
+    feats: &Features,
     postings: &[Vec<u32>],
-) -> Option<Vec<bool>> {
-    let n = now.len();
-    let edited: Vec<usize> = (0..n).filter(|&i| before[i] != now[i]).collect();
-    // Features gained or lost by an edited article: only theirs have other articles now.
-    let mut moved: Vec<u64> = Vec::new();
-    for &i in &edited {
-        moved.extend(before[i].iter().filter(|k| !now[i].contains(k)));
-        moved.extend(now[i].iter().filter(|k| !before[i].contains(k)));
+) -> Option<(Vec<Option<u32>>, Vec<bool>)> {
+    let n = now.articles.len();
+    let mut index = rustc_hash::FxHashMap::with_capacity_and_hasher(last.articles.len(), Default::default());
+    index.extend(last.articles.iter().enumerate().map(|(o, place)| (*place, o as u32)));
+    if index.len() != last.articles.len() {
+        return None; // Two articles in one place: the hashes collided.
     }
-    // The articles whose norm or features changed.
-    let mut changed = vec![false; n];
-    edited.iter().for_each(|&i| changed[i] = true);
-    for (f, list) in postings.iter().enumerate() {
-        if moved.contains(&keys[f]) {
-            list.iter().for_each(|&j| changed[j as usize] = true);
+    let old: Vec<Option<u32>> = now.articles.iter().map(|place| index.get(place).copied()).collect();
+    let mut new = vec![None; last.articles.len()];
+    for (i, o) in old.iter().enumerate() {
+        if let Some(o) = o
+            && new[*o as usize].replace(i).is_some()
+        {
+            return None; // Likewise.
         }
     }
-    // And every article scoring one of them: windows are symmetric.
+    let feature: rustc_hash::FxHashMap<u64, usize> = keys.iter().enumerate().map(|(f, k)| (*k, f)).collect();
+    // The articles whose norm may have changed: those added or edited, and those with a feature
+    // whose weight changed.
+    let mut changed = vec![false; n];
+    for (f, key) in keys.iter().enumerate() {
+        if last.weights.get(key) != now.weights.get(key) {
+            postings[f].iter().for_each(|&j| changed[j as usize] = true);
+        }
+    }
+    // Where a feature's articles gained or lost one: (feature, the place in its postings now).
+    let mut shifted: Vec<(usize, usize)> = Vec::new();
+    for (i, fs) in now.features.iter().enumerate() {
+        let Some(o) = old[i] else {
+            changed[i] = true;
+            shifted.extend(feats[i].iter().map(|&(f, pos)| (f as usize, pos as usize)));
+            continue;
+        };
+        let before = &last.features[o as usize];
+        if before != fs {
+            changed[i] = true;
+            let gained = feats[i].iter().zip(fs).filter(|(_, k)| !before.contains(k));
+            shifted.extend(gained.map(|(&(f, pos), _)| (f as usize, pos as usize)));
+            let lost = before.iter().filter(|k| !fs.contains(k)).filter_map(|k| feature.get(k));
+            shifted.extend(lost.map(|&f| (f, postings[f].partition_point(|&j| (j as usize) < i))));
+        }
+    }
+    // Articles gone: where they were, before the first article after them still there.
+    let mut after = n;
+    for o in (0..last.articles.len()).rev() {
+        match new[o] {
+            Some(i) => after = i,
+            None => {
+                let places = last.features[o].iter().filter_map(|k| feature.get(k));
+                shifted.extend(places.map(|&f| (f, postings[f].partition_point(|&j| (j as usize) < after))));
+            }
+        }
+    }
+    // Scored again: the changed articles, every article scoring one of them (windows are
+    // symmetric), and every article whose window of a feature gained or lost an article.
     let mut rows = changed.clone();
     for (fs, _) in feats.iter().zip(&changed).filter(|(_, c)| **c) {
         for &(f, pos) in fs {
             window(&postings[f as usize], pos).iter().for_each(|&j| rows[j as usize] = true);
         }
     }
-    (rows.iter().filter(|r| **r).count() <= n / 2).then_some(rows)
+    for (f, at) in shifted {
+        let list = &postings[f];
+        let near = at.saturating_sub(WINDOW + 2)..(at + WINDOW + 2).min(list.len());
+        list[near].iter().for_each(|&j| rows[j as usize] = true);
+    }
+    (rows.iter().filter(|r| **r).count() <= n / 2).then_some((old, rows))
 }
 
 #[cfg(test)]
@@ -252,8 +338,10 @@ mod tests {
     use super::*;
     use crate::model::{EntityId, TopicId};
 
+    /// Article `i`, published `i` days after the first.
     fn art(i: u32, topics: &[u32], people: &[u32]) -> Article {
-        let date = chrono::DateTime::parse_from_rfc3339("2025-03-05T10:00:00+00:00").unwrap();
+        let first = chrono::DateTime::parse_from_rfc3339("2025-03-05T10:00:00+00:00").unwrap();
+        let date = first + chrono::Duration::days(i.into());
         Article {
             id: ArticleId(i),
             path: Default::default(),
@@ -320,10 +408,11 @@ mod tests {
         assert_eq!(ids(&r[8]), [0, 4, 5, 6, 7]);
     }
 
-    /// A site of `n` articles whose features are named (`t3`, `p7`, ...); numbered as the
-    /// registries number them (by name), each keyed by its name.
-    fn named(features: &[Vec<String>]) -> (Vec<Article>, [usize; 3], Vec<u64>) {
-        let mut names: Vec<&String> = features.iter().flatten().collect();
+    /// A site of articles whose features are named (`t3`, `p7`, ...); numbered as the
+    /// registries number them (by name), each keyed by its name. Each article is given with a
+    /// number of its own, which names its file and decides its date.
+    fn named(features: &[(u32, Vec<String>)]) -> (Vec<Article>, [usize; 3], Vec<u64>) {
+        let mut names: Vec<&String> = features.iter().flat_map(|(_, fs)| fs).collect();
         names.sort_by_key(|n| (!n.starts_with('t'), !n.starts_with('p'), n.as_str()));
         names.dedup();
         let count = |c: char| names.iter().filter(|n| n.starts_with(c)).count();
@@ -332,9 +421,10 @@ mod tests {
         let arts = features
             .iter()
             .enumerate()
-            .map(|(i, fs)| {
-                let mut a = art(i as u32, &[], &[]);
-                a.rel = format!("{i}.md");
+            .map(|(i, (own, fs))| {
+                let mut a = art(*own, &[], &[]);
+                a.id = ArticleId(i as u32);
+                a.rel = format!("{own}.md");
                 for f in fs {
                     match f.as_bytes()[0] {
                         b't' => a.topics.push(TopicId(id(f))),
@@ -352,37 +442,57 @@ mod tests {
     #[test]
     fn a_rebuild_scores_again_only_what_can_change_and_finds_what_a_fresh_one_finds() {
         // Long postings (windows matter), rare and common features, and edits of a few
-        // articles at a time: features added, taken away, new ones (whose ids shift the rest).
+        // articles at a time: features added, taken away, new ones (whose ids shift the rest);
+        // articles added and deleted (whose ids shift the rest), some with a person of their own
+        // only (reaching no other article), some like the others (reaching those near them).
         let mut state = 7u64;
         let mut next = |m: u64| {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (state >> 33) % m
         };
-        let mut features: Vec<Vec<String>> = (0..700)
-            .map(|_| {
-                let mut fs = vec![format!("t{}", next(4)), format!("p{}", next(60))];
-                if next(3) == 0 {
-                    fs.push(format!("l{}", next(9)));
-                }
-                fs.dedup();
-                fs
-            })
-            .collect();
+        let article = |own: u32, next: &mut dyn FnMut(u64) -> u64| {
+            let mut fs = vec![format!("t{}", next(4)), format!("p{}", next(60))];
+            if next(3) == 0 {
+                fs.push(format!("l{}", next(9)));
+            }
+            fs.dedup();
+            (own, fs)
+        };
+        let mut features: Vec<(u32, Vec<String>)> = (0..700).map(|own| article(own, &mut next)).collect();
+        let mut added = 700..;
+        let mut rescored_some_after_an_add = false;
         let (arts, counts, keys) = named(&features);
         let mut memo = compute_with(&arts, &counts, &keys, Some(&Memo::default())).1;
         let mut rescored_some = false;
         for round in 0..40 {
+            let mut moved = false;
             for _ in 0..=next(2) {
                 let i = next(features.len() as u64) as usize;
-                match next(4) {
-                    0 => features[i].push(format!("t{}", 10 + next(3))),
-                    1 if features[i].len() > 1 => {
-                        features[i].pop();
+                let (kind, other) = (next(6), next(60));
+                let fs = &mut features[i].1;
+                match kind {
+                    0 => fs.push(format!("t{}", 10 + other % 3)),
+                    1 if fs.len() > 1 => {
+                        fs.pop();
                     }
-                    2 => features[i].push(format!("p{}", 100 + round)),
-                    _ => features[i].insert(0, format!("p{}", next(60))),
+                    2 => fs.push(format!("p{}", 100 + round)),
+                    3 => {
+                        if let Some(gone) = features.iter().position(|(own, _)| *own >= 700) {
+                            features.remove(gone);
+                            moved = true;
+                        }
+                        continue;
+                    }
+                    4 => {
+                        let own = added.next().unwrap();
+                        let new = if other % 2 == 0 { (own, vec![format!("p{own}")]) } else { article(own, &mut next) };
+                        features.insert(i, new);
+                        moved = true;
+                        continue;
+                    }
+                    _ => fs.insert(0, format!("p{other}")),
                 }
-                features[i].dedup();
+                fs.dedup();
             }
             let (arts, counts, keys) = named(&features);
             let fresh = compute_with(&arts, &counts, &keys, Some(&Memo::default()));
@@ -391,9 +501,11 @@ mod tests {
             assert_eq!(again.1.picks, fresh.1.picks, "round {round}: the picks and their scores");
             let scored = rescored(&arts, &counts, &keys, &memo);
             rescored_some |= scored.is_some_and(|n| n > 0 && n < arts.len());
+            rescored_some_after_an_add |= moved && scored.is_some_and(|n| n > 0 && n < arts.len());
             memo = again.1;
         }
         assert!(rescored_some, "some rebuilds scored only some articles again");
+        assert!(rescored_some_after_an_add, "so did some with articles added or deleted");
     }
 
     #[test]

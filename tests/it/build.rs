@@ -414,7 +414,7 @@ fn partial_rebuilds(rebuilds: bool) {
             "an article deleted",
             |s| std::fs::remove_file(s.root.join("content/2025/02/20/earlier.md")).unwrap(),
             Some("content/2025/02/20/earlier.md"),
-            Some(21),
+            Some(20),
         ),
         (
             "a topic renamed",
