@@ -1571,18 +1571,23 @@ mod tests {
             Arc::new(Source::new(PathBuf::from(format!("content/a{i:02}.md")), format!("a{i:02}.md"), text))
         };
         let files = |edited: &str| (0..60).map(|i| file(i, if i == 7 { edited } else { "" })).collect::<Vec<_>>();
+        // Rebuilt from `memo`, the related lists are a fresh build's; how many articles the
+        // rebuild scored again.
+        let rebuilt = |files: Vec<Arc<Source>>, memo: &Memo| {
+            let (kept, _, _) = assemble_with(config(), files.clone(), false, Some(memo));
+            let (fresh, _) = assemble(config(), files, false);
+            let (kept, fresh) = (kept.unwrap(), fresh.unwrap());
+            let related = |s: &Site| s.articles.iter().map(|a| a.related.clone()).collect::<Vec<_>>();
+            assert_eq!(related(&kept), related(&fresh));
+            let articles: Vec<Article> = kept.articles.iter().map(|a| Article::clone(a)).collect();
+            let counts = [kept.topics.len(), kept.people.len(), kept.places.len()];
+            let keys = feature_keys(&kept.topics, &kept.people, &kept.places);
+            crate::related::rescored(&articles, &counts, &keys, &memo.related)
+        };
         let (_, _, memo) = assemble_with(config(), files(""), false, Some(&Memo::default()));
-        // One article gains a topic whose slug comes first: every topic's id moves.
-        let (kept, _, _) = assemble_with(config(), files("\"Aaa\", "), false, Some(&memo));
-        let (fresh, _) = assemble(config(), files("\"Aaa\", "), false);
-        let (kept, fresh) = (kept.unwrap(), fresh.unwrap());
-        let related = |s: &Site| s.articles.iter().map(|a| a.related.clone()).collect::<Vec<_>>();
-        assert_eq!(related(&kept), related(&fresh));
-        // And only some articles were scored again.
-        let articles: Vec<Article> = kept.articles.iter().map(|a| Article::clone(a)).collect();
-        let counts = [kept.topics.len(), kept.people.len(), kept.places.len()];
-        let keys = feature_keys(&kept.topics, &kept.people, &kept.places);
-        let scored = crate::related::rescored(&articles, &counts, &keys, &memo.related);
+        // One article gains a topic whose slug comes first: every topic's id moves. Only some
+        // articles are scored again.
+        let scored = rebuilt(files("\"Aaa\", "), &memo);
         assert!(scored.is_some_and(|n| n > 0 && n < 60), "{scored:?}");
         // An article added (the ids of those older than it move) is scored with the few it
         // shares anything with; the others keep their picks.
@@ -1590,14 +1595,7 @@ mod tests {
         let mut more = files("\"Aaa\", ");
         let text = art("New", "2025-03-15", "people = [\"P3\"]");
         more.push(Arc::new(Source::new(PathBuf::from("content/new.md"), "new.md".into(), text)));
-        let (kept, _, _) = assemble_with(config(), more.clone(), false, Some(&memo));
-        let (fresh, _) = assemble(config(), more, false);
-        let (kept, fresh) = (kept.unwrap(), fresh.unwrap());
-        assert_eq!(related(&kept), related(&fresh));
-        let articles: Vec<Article> = kept.articles.iter().map(|a| Article::clone(a)).collect();
-        let counts = [kept.topics.len(), kept.people.len(), kept.places.len()];
-        let keys = feature_keys(&kept.topics, &kept.people, &kept.places);
-        let scored = crate::related::rescored(&articles, &counts, &keys, &memo.related);
+        let scored = rebuilt(more, &memo);
         assert!(scored.is_some_and(|n| n > 0 && n < 30), "{scored:?}");
     }
 
