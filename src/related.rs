@@ -38,6 +38,29 @@ pub struct Memo {
     picks: Vec<Vec<(ArticleId, f64)>>,
 }
 
+impl Memo {
+    /// What a rebuild is compared with (see `rescoring`): the articles' places, their features
+    /// by key and each feature's weight; no picks yet.
+    fn inputs(articles: &[Article], feats: &Features, keys: &[u64], weight: &[f64]) -> Memo {
+        Memo {
+            articles: articles.iter().map(place).collect(),
+            weights: keys.iter().copied().zip(weight.iter().copied()).collect(),
+            features: by_key(feats, keys),
+            picks: Vec::new(),
+        }
+    }
+}
+
+/// What a rebuild scores again (see `rescoring`).
+struct Rescoring {
+    /// Each article's index in the last build (None: new).
+    old: Vec<Option<u32>>,
+    /// Each of the last build's articles' index now (None: gone).
+    new: Vec<Option<usize>>,
+    /// Whether each article is scored again.
+    rows: Vec<bool>,
+}
+
 /// A scoring worker's buffers: a dense score per article, and the entries it touched.
 type Scratch = (Vec<f64>, Vec<u32>);
 
@@ -99,18 +122,8 @@ pub fn compute_with(
 
     // Only for a memo: a one-off build keeps nothing.
     let remember = memo.is_some();
-    let mut next = Memo::default();
-    if remember {
-        (next.articles, next.features) = (articles.iter().map(place).collect(), by_key(&feats, keys));
-        next.weights = keys.iter().copied().zip(weight.iter().copied()).collect();
-    }
-    let rescore =
-        memo.and_then(|m| Some((m, rescoring(m, &next, keys, &feats, &postings)?))).map(|(m, (old, rows))| {
-            // Each last build's article's id now, for the picks kept.
-            let mut now = vec![None; m.articles.len()];
-            old.iter().enumerate().filter_map(|(i, o)| Some((i, (*o)?))).for_each(|(i, o)| now[o as usize] = Some(i));
-            (m, old, now, rows)
-        });
+    let next = if remember { Memo::inputs(articles, &feats, keys, &weight) } else { Memo::default() };
+    let rescore = memo.and_then(|m| Some((m, rescoring(m, &next, keys, &feats, &postings)?)));
 
     // Each article's candidates are scored independently, in parallel; each worker keeps its
     // own dense score buffer and the list of entries it touched.
@@ -172,9 +185,9 @@ pub fn compute_with(
             |scratch, (i, fs)| {
                 // An article not scored again has its last picks, by their ids now (every one
                 // is still there, or it would be scored again: checked all the same).
-                let kept = rescore.as_ref().filter(|(_, _, _, rows)| !rows[i]).and_then(|(memo, old, now, _)| {
-                    let picks = &memo.picks[old[i]? as usize];
-                    picks.iter().map(|&(id, score)| Some((ArticleId(now[id.0 as usize]? as u32), score))).collect()
+                let kept = rescore.as_ref().filter(|(_, r)| !r.rows[i]).and_then(|(memo, r)| {
+                    let picks = &memo.picks[r.old[i]? as usize];
+                    picks.iter().map(|&(id, score)| Some((ArticleId(r.new[id.0 as usize]? as u32), score))).collect()
                 });
                 kept.unwrap_or_else(|| pick(scratch, i, fs))
             },
@@ -238,14 +251,9 @@ fn by_key(feats: &Features, keys: &[u64]) -> Vec<Vec<u64>> {
 #[cfg(test)]
 pub(crate) fn rescored(articles: &[Article], counts: &[usize; 3], keys: &[u64], memo: &Memo) -> Option<usize> {
     let (feats, postings) = index(articles, counts);
-    let now = Memo {
-        articles: articles.iter().map(place).collect(),
-        weights: keys.iter().copied().zip(weights(&postings, articles.len())).collect(),
-        features: by_key(&feats, keys),
-        picks: Vec::new(),
-    };
-    let (_, rows) = rescoring(memo, &now, keys, &feats, &postings)?;
-    Some(rows.iter().filter(|r| **r).count())
+    let now = Memo::inputs(articles, &feats, keys, &weights(&postings, articles.len()));
+    let r = rescoring(memo, &now, keys, &feats, &postings)?;
+    Some(r.rows.iter().filter(|r| **r).count())
 }
 
 /// The articles a feature's postings put in the window of the one at `pos`.
@@ -254,17 +262,10 @@ fn window(list: &[u32], pos: u32) -> &[u32] {
     &list[pos.saturating_sub(WINDOW)..(pos + WINDOW + 1).min(list.len())]
 }
 
-/// What a rebuild from `last` scores again, `now` holding the articles' places, features and
-/// weights (not yet their picks): each article's index in `last` (None: new), and whether it
-/// must be scored again. None when most must, then all are (as when the count of articles
-/// crosses a power of two: every weight changes).
-fn rescoring(
-    last: &Memo,
-    now: &Memo,
-    keys: &[u64],
-    feats: &Features,
-    postings: &[Vec<u32>],
-) -> Option<(Vec<Option<u32>>, Vec<bool>)> {
+/// What a rebuild from `last` scores again, `now` holding the articles' inputs (see
+/// `Memo::inputs`). None when most articles must be, then all are (as when the count of
+/// articles crosses a power of two: every weight changes).
+fn rescoring(last: &Memo, now: &Memo, keys: &[u64], feats: &Features, postings: &[Vec<u32>]) -> Option<Rescoring> {
     let n = now.articles.len();
     let mut index = rustc_hash::FxHashMap::with_capacity_and_hasher(last.articles.len(), Default::default());
     index.extend(last.articles.iter().enumerate().map(|(o, place)| (*place, o as u32)));
@@ -330,7 +331,7 @@ fn rescoring(
         let near = at.saturating_sub(WINDOW + 2)..(at + WINDOW + 2).min(list.len());
         list[near].iter().for_each(|&j| rows[j as usize] = true);
     }
-    (rows.iter().filter(|r| **r).count() <= n / 2).then_some((old, rows))
+    (rows.iter().filter(|r| **r).count() <= n / 2).then_some(Rescoring { old, new, rows })
 }
 
 #[cfg(test)]
@@ -506,6 +507,28 @@ mod tests {
         }
         assert!(rescored_some, "some rebuilds scored only some articles again");
         assert!(rescored_some_after_an_add, "so did some with articles added or deleted");
+    }
+
+    #[test]
+    fn an_article_added_with_common_features_is_scored_with_those_near_it_only() {
+        // 2,000 articles in 10 topics and 23 people: one more leaves every weight as it was
+        // (the counts are taken roughly), so only the articles whose windows it enters are
+        // scored again.
+        let site = |extra: bool| {
+            let mut features: Vec<(u32, Vec<String>)> =
+                (0..2000).map(|i| (i, vec![format!("t{}", i % 10), format!("p{}", i % 23)])).collect();
+            if extra {
+                features.insert(1000, (5000, vec!["t0".into(), "p0".into()]));
+            }
+            named(&features)
+        };
+        let (arts, counts, keys) = site(false);
+        let memo = compute_with(&arts, &counts, &keys, Some(&Memo::default())).1;
+        let (arts, counts, keys) = site(true);
+        let again = compute_with(&arts, &counts, &keys, Some(&memo));
+        assert_eq!(again.0, compute(&arts, counts[0], counts[1], counts[2]));
+        let scored = rescored(&arts, &counts, &keys, &memo);
+        assert!(scored.is_some_and(|n| n > 0 && n < 500), "{scored:?}");
     }
 
     #[test]
