@@ -739,45 +739,33 @@ pub fn assemble_with(
         }
     }
 
-    for i in 0..articles.len() {
-        for target in articles[i].links_to.clone() {
-            articles[target.0 as usize].referenced_by.push(ArticleId(i as u32));
-        }
-    }
-    merge_related(&mut articles, editorial, shared);
-
+    // The articles' lists (references back, related, neighbours, edition) and the site's
+    // (topics, entities, periods, editions) are independent passes over the articles: made side
+    // by side, then handed out.
     let (mut topics, mut people, mut places, mut sources) = (topics.list, people.list, places.list, sources.list);
-    for a in &articles {
-        for t in &a.topics {
-            topics[t.0 as usize].articles.push(a.id);
-        }
-        for p in &a.people {
-            people[p.0 as usize].articles.push(a.id);
-        }
-        for p in &a.places {
-            places[p.0 as usize].articles.push(a.id);
-        }
-        if let Some(s) = a.source {
-            sources[s.0 as usize].articles.push(a.id);
-        }
+    let ((referenced_by, related), (members, ((years, months, days), (editions, edition_of_article)))) = rayon::join(
+        || rayon::join(|| referencing(&articles), || merge_related(&articles, editorial, shared)),
+        || {
+            let counts = [topics.len(), people.len(), places.len(), sources.len()];
+            rayon::join(
+                || members(&articles, counts),
+                || rayon::join(|| periods(&articles), || editions(config.edition, &articles, &topics)),
+            )
+        },
+    );
+    let [in_topics, in_people, in_places, in_sources] = members;
+    topics.iter_mut().zip(in_topics).for_each(|(t, ids)| t.articles = ids);
+    for (entities, lists) in [(&mut people, in_people), (&mut places, in_places), (&mut sources, in_sources)] {
+        entities.iter_mut().zip(lists).for_each(|(e, ids)| e.articles = ids);
     }
-    for (ti, t) in topics.iter().enumerate() {
-        let tid = TopicId(ti as u32);
-        for (pos, id) in t.articles.iter().enumerate() {
-            articles[id.0 as usize].neighbours.push(TopicNeighbours {
-                topic: tid,
-                newer: pos.checked_sub(1).map(|p| t.articles[p]),
-                older: t.articles.get(pos + 1).copied(),
-            });
-        }
-    }
-    for a in &mut articles {
-        let order: Vec<TopicId> = a.topics.clone();
-        a.neighbours.sort_by_key(|n| order.iter().position(|t| *t == n.topic));
-    }
-
-    let (years, months, days) = periods(&articles);
-    let editions = editions(config.edition, &mut articles, &topics);
+    articles.par_iter_mut().zip(referenced_by).zip(related).zip(edition_of_article).for_each(
+        |(((a, referenced_by), related), edition)| {
+            a.referenced_by = referenced_by;
+            a.related = related;
+            a.edition = edition;
+            a.neighbours = a.topics.iter().map(|t| neighbours(*t, &topics[t.0 as usize].articles, a.id)).collect();
+        },
+    );
 
     if diags.iter().any(Diagnostic::is_error) {
         return (None, diags, next);
@@ -1226,7 +1214,7 @@ fn resolve_related(
 
 /// Editorial entries (both directions) first, in the order written, then shared-entity ones by
 /// score. Editorial relations are made symmetric here; `related::compute` already is.
-fn merge_related(articles: &mut [Article], editorial: Vec<Vec<Related>>, shared: Vec<Vec<ArticleId>>) {
+fn merge_related(articles: &[Article], editorial: Vec<Vec<Related>>, shared: Vec<Vec<ArticleId>>) -> Vec<Vec<Related>> {
     let mut reverse: Vec<Vec<ArticleId>> = vec![Vec::new(); articles.len()];
     for (i, list) in editorial.iter().enumerate() {
         for r in list {
@@ -1235,24 +1223,65 @@ fn merge_related(articles: &mut [Article], editorial: Vec<Vec<Related>>, shared:
             }
         }
     }
-    for (((a, mut list), back), computed) in articles.iter_mut().zip(editorial).zip(reverse).zip(shared) {
-        let mut seen: Vec<ArticleId> = list
-            .iter()
-            .filter_map(|r| match r {
-                Related::Article(id, _) => Some(*id),
-                Related::External { .. } => None,
-            })
-            .collect();
-        for (id, why) in
-            back.into_iter().map(|id| (id, Why::Editorial)).chain(computed.into_iter().map(|id| (id, Why::Shared)))
-        {
-            if id != a.id && !seen.contains(&id) {
-                seen.push(id);
-                list.push(Related::Article(id, why));
+    let lists = articles.iter().zip(editorial).zip(reverse).zip(shared);
+    lists
+        .map(|(((a, mut list), back), computed)| {
+            let mut seen: Vec<ArticleId> = list
+                .iter()
+                .filter_map(|r| match r {
+                    Related::Article(id, _) => Some(*id),
+                    Related::External { .. } => None,
+                })
+                .collect();
+            for (id, why) in
+                back.into_iter().map(|id| (id, Why::Editorial)).chain(computed.into_iter().map(|id| (id, Why::Shared)))
+            {
+                if id != a.id && !seen.contains(&id) {
+                    seen.push(id);
+                    list.push(Related::Article(id, why));
+                }
             }
+            list
+        })
+        .collect()
+}
+
+/// Each article's `referenced_by`: the articles whose bodies link to it, newest first.
+fn referencing(articles: &[Article]) -> Vec<Vec<ArticleId>> {
+    let mut back: Vec<Vec<ArticleId>> = vec![Vec::new(); articles.len()];
+    for a in articles {
+        for target in &a.links_to {
+            back[target.0 as usize].push(a.id);
         }
-        a.related = list;
     }
+    back
+}
+
+/// The articles of each topic, person, place and source (in `counts`' order), newest first.
+fn members(articles: &[Article], counts: [usize; 4]) -> [Vec<Vec<ArticleId>>; 4] {
+    let [mut topics, mut people, mut places, mut sources] = counts.map(|n| vec![Vec::new(); n]);
+    for a in articles {
+        for t in &a.topics {
+            topics[t.0 as usize].push(a.id);
+        }
+        for p in &a.people {
+            people[p.0 as usize].push(a.id);
+        }
+        for p in &a.places {
+            places[p.0 as usize].push(a.id);
+        }
+        if let Some(s) = a.source {
+            sources[s.0 as usize].push(a.id);
+        }
+    }
+    [topics, people, places, sources]
+}
+
+/// An article's neighbours in one of its topics, whose articles (newest first, so in id
+/// order) are `list`.
+fn neighbours(topic: TopicId, list: &[ArticleId], id: ArticleId) -> TopicNeighbours {
+    let pos = list.binary_search(&id).expect("an article is in the list of each of its topics");
+    TopicNeighbours { topic, newer: pos.checked_sub(1).map(|p| list[p]), older: list.get(pos + 1).copied() }
 }
 
 fn periods(articles: &[Article]) -> (Vec<Period>, Vec<Period>, Vec<Period>) {
@@ -1323,24 +1352,31 @@ pub fn edition_of(kind: EditionKind, day: NaiveDate) -> (String, String, NaiveDa
     }
 }
 
-fn editions(kind: EditionKind, articles: &mut [Article], topics: &[Topic]) -> Vec<Edition> {
+/// The editions, newest first, and each article's (its index among them).
+fn editions(kind: EditionKind, articles: &[Article], topics: &[Topic]) -> (Vec<Edition>, Vec<usize>) {
     let mut out: Vec<Edition> = Vec::new();
-    for a in articles.iter_mut() {
-        let (id, title, start, end) = edition_of(kind, a.day);
-        if out.last().is_none_or(|e| e.id != id) {
-            out.push(Edition {
-                route: layout::edition(&id),
-                id,
-                title,
-                start,
-                end,
-                articles: Vec::new(),
-                groups: Vec::new(),
-            });
+    let mut of_article = Vec::with_capacity(articles.len());
+    let mut last_day = None;
+    for a in articles {
+        // Articles are in date order: an edition starts only where the day changes.
+        if last_day != Some(a.day) {
+            last_day = Some(a.day);
+            let (id, title, start, end) = edition_of(kind, a.day);
+            if out.last().is_none_or(|e| e.id != id) {
+                out.push(Edition {
+                    route: layout::edition(&id),
+                    id,
+                    title,
+                    start,
+                    end,
+                    articles: Vec::new(),
+                    groups: Vec::new(),
+                });
+            }
         }
         let e = out.last_mut().expect("pushed above");
         e.articles.push(a.id);
-        a.edition = out.len() - 1;
+        of_article.push(out.len() - 1);
     }
     for e in &mut out {
         let mut groups: Vec<Group> = Vec::new();
@@ -1359,7 +1395,7 @@ fn editions(kind: EditionKind, articles: &mut [Article], topics: &[Topic]) -> Ve
         });
         e.groups = groups;
     }
-    out
+    (out, of_article)
 }
 
 #[cfg(test)]
