@@ -477,8 +477,23 @@ impl Clock {
     }
 }
 
+/// A count with its word, plural unless it is one: `3 files`, `1 warning`.
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Frees `value` on a thread of its own: a build's caches are many small allocations, and
 /// freeing them one by one need not hold up the caller (nor the process exit, for `build`).
 pub(crate) fn drop_later<T: Send + 'static>(value: T) {
     std::thread::spawn(move || drop(value));
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_are_plural_unless_one() {
+        assert_eq!(super::plural(1, "warning"), "1 warning");
+        assert_eq!(super::plural(0, "warning"), "0 warnings");
+        assert_eq!(super::plural(2, "article"), "2 articles");
+    }
 }

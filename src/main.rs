@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use chrono::{NaiveDate, Timelike};
 use clap::{Parser, Subcommand};
-use digest::{Diagnostic, Failure};
+use digest::{Diagnostic, Failure, plural};
 
 /// A static site generator for curated news digests.
 #[derive(Parser)]
@@ -171,10 +171,6 @@ fn print_diagnostics(diags: &[Diagnostic]) {
     for d in diags {
         eprintln!("{d}\n");
     }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Prints a failure and gives its exit code: 1 for content errors, 2 for the environment.

@@ -82,9 +82,9 @@ pub fn overlay(errors: &[Diagnostic]) -> String {
         "<div id=\"digest-errors\" role=\"alert\" style=\"position:fixed;inset:0 0 auto 0;max-height:70vh;overflow:auto;\
          z-index:2147483647;background:#2b0b0b;color:#ffe9e9;border-bottom:4px solid #ff6b6b;padding:1rem 1.25rem;\
          font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;box-shadow:0 4px 24px rgba(0,0,0,.5)\">\
-         <p style=\"margin:0 0 .5rem;font-weight:700\">The last rebuild failed with {count} error{}: this is the last good \
+         <p style=\"margin:0 0 .5rem;font-weight:700\">The last rebuild failed with {}: this is the last good \
          version of the page. Fix the file and save; the page reloads.</p><pre style=\"white-space:pre-wrap;margin:0\">{}</pre></div>",
-        if count == 1 { "" } else { "s" },
+        crate::plural(count, "error"),
         text.join("\n\n")
     )
 }
@@ -183,6 +183,7 @@ mod tests {
         assert!(html.ends_with("</div></body></html>"), "{html}");
         assert!(html.contains("var g=7;"));
         assert!(html.contains("content/a.md: error: bad &lt;b&gt;"));
+        assert!(html.contains("failed with 1 error:"), "{html}");
         assert!(!inject("<body></body>", 1, None).contains("digest-errors"));
     }
 

@@ -85,10 +85,14 @@ fn build_once(
                 None => format!("{} files", b.output.files.len()),
             };
             let mut summary = format!(
-                "built {} articles, {rendered} in {} ms{}",
-                b.site.articles.len(),
+                "built {}, {rendered} in {} ms{}",
+                crate::plural(b.site.articles.len(), "article"),
                 started.elapsed().as_millis(),
-                if b.warnings.is_empty() { String::new() } else { format!(" ({} warnings)", b.warnings.len()) }
+                if b.warnings.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", crate::plural(b.warnings.len(), "warning"))
+                }
             );
             if std::env::var_os("DIGEST_TIMINGS").is_some() {
                 let laps: Vec<String> =
