@@ -1358,7 +1358,7 @@ fn editions(kind: EditionKind, articles: &[Article], topics: &[Topic]) -> (Vec<E
     let mut of_article = Vec::with_capacity(articles.len());
     let mut last_day = None;
     for a in articles {
-        // Articles are in date order: an edition starts only where the day changes.
+        // One day is in one edition: worked out again only where the day changes.
         if last_day != Some(a.day) {
             last_day = Some(a.day);
             let (id, title, start, end) = edition_of(kind, a.day);
