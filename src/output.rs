@@ -188,6 +188,10 @@ impl Sink for Staging {
 /// never followed.
 fn remove_tree(dir: &Path) -> std::io::Result<()> {
     use rayon::prelude::*;
+    if !std::fs::symlink_metadata(dir)?.is_dir() {
+        // An output folder that was a symlink: the link goes, what it points to stays.
+        return std::fs::remove_file(dir);
+    }
     let entries = std::fs::read_dir(dir)?.collect::<Result<Vec<_>, _>>()?;
     entries.par_iter().try_for_each(|e| match e.file_type()?.is_dir() {
         true => std::fs::remove_dir_all(e.path()),
@@ -246,6 +250,23 @@ mod tests {
         assert!(!dir.join("stale.html").exists() && !dir.join("gone").exists());
         let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no staging folders left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_output_folder_that_is_a_symlink_is_replaced_and_what_it_pointed_to_is_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let elsewhere = tmp.path().join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join("keep.html"), "keep").unwrap();
+        let dir = tmp.path().join("public");
+        std::os::unix::fs::symlink(&elsewhere, &dir).unwrap();
+        let mut out = Output::default();
+        out.insert("a/index.html".into(), FileData::Bytes(b"new".to_vec().into()));
+        out.write(&dir).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.join("a/index.html")).unwrap(), "new");
+        assert!(!std::fs::symlink_metadata(&dir).unwrap().is_symlink());
+        assert_eq!(std::fs::read_to_string(elsewhere.join("keep.html")).unwrap(), "keep");
     }
 
     #[test]
