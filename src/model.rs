@@ -1356,23 +1356,19 @@ pub fn edition_of(kind: EditionKind, day: NaiveDate) -> (String, String, NaiveDa
 fn editions(kind: EditionKind, articles: &[Article], topics: &[Topic]) -> (Vec<Edition>, Vec<usize>) {
     let mut out: Vec<Edition> = Vec::new();
     let mut of_article = Vec::with_capacity(articles.len());
-    let mut last_day = None;
     for a in articles {
-        // One day is in one edition: worked out again only where the day changes.
-        if last_day != Some(a.day) {
-            last_day = Some(a.day);
+        // A day within the last edition's dates is in it: an edition is worked out once.
+        if !out.last().is_some_and(|e| (e.start..=e.end).contains(&a.day)) {
             let (id, title, start, end) = edition_of(kind, a.day);
-            if out.last().is_none_or(|e| e.id != id) {
-                out.push(Edition {
-                    route: layout::edition(&id),
-                    id,
-                    title,
-                    start,
-                    end,
-                    articles: Vec::new(),
-                    groups: Vec::new(),
-                });
-            }
+            out.push(Edition {
+                route: layout::edition(&id),
+                id,
+                title,
+                start,
+                end,
+                articles: Vec::new(),
+                groups: Vec::new(),
+            });
         }
         let e = out.last_mut().expect("pushed above");
         e.articles.push(a.id);
@@ -1478,6 +1474,26 @@ mod tests {
             s.editions[1].groups.iter().map(|g| (g.topic.map(|t| s.topic(t).slug.clone()), g.articles.len())).collect();
         assert_eq!(groups, [(Some("y".into()), 2), (Some("x".into()), 1)]);
         assert_eq!(s.editions[0].groups[0].topic, None);
+    }
+
+    #[test]
+    fn daily_and_monthly_editions_hold_their_days_articles() {
+        let files = [
+            ("a.md", art("A", "2025-02-27", "")),
+            ("b.md", art("B", "2025-03-04T08:00:00Z", "")),
+            ("c.md", art("C", "2025-03-04T20:00:00Z", "")),
+            ("d.md", art("D", "2025-03-31", "")),
+        ];
+        let files: Vec<(&str, &str)> = files.iter().map(|(f, t)| (*f, t.as_str())).collect();
+        let ids = |s: &Site| s.editions.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+        let of = |s: &Site| s.articles.iter().map(|a| s.editions[a.edition].id.clone()).collect::<Vec<_>>();
+        let daily = site(&files, "edition = \"daily\"").0.unwrap();
+        assert_eq!(ids(&daily), ["2025-03-31", "2025-03-04", "2025-02-27"]);
+        assert_eq!(of(&daily), ["2025-03-31", "2025-03-04", "2025-03-04", "2025-02-27"]);
+        assert_eq!(daily.editions[1].articles.len(), 2);
+        let monthly = site(&files, "edition = \"monthly\"").0.unwrap();
+        assert_eq!(ids(&monthly), ["2025-03", "2025-02"]);
+        assert_eq!(of(&monthly), ["2025-03", "2025-03", "2025-03", "2025-02"]);
     }
 
     #[test]

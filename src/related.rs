@@ -56,7 +56,7 @@ struct Rescoring {
     /// Each article's index in the last build (None: new).
     old: Vec<Option<u32>>,
     /// Each of the last build's articles' index now (None: gone).
-    new: Vec<Option<usize>>,
+    new: Vec<Option<u32>>,
     /// Whether each article is scored again.
     rows: Vec<bool>,
 }
@@ -187,7 +187,7 @@ pub fn compute_with(
                 // is still there, or it would be scored again: checked all the same).
                 let kept = rescore.as_ref().filter(|(_, r)| !r.rows[i]).and_then(|(memo, r)| {
                     let picks = &memo.picks[r.old[i]? as usize];
-                    picks.iter().map(|&(id, score)| Some((ArticleId(r.new[id.0 as usize]? as u32), score))).collect()
+                    picks.iter().map(|&(id, score)| Some((ArticleId(r.new[id.0 as usize]?), score))).collect()
                 });
                 kept.unwrap_or_else(|| pick(scratch, i, fs))
             },
@@ -276,7 +276,7 @@ fn rescoring(last: &Memo, now: &Memo, keys: &[u64], feats: &Features, postings: 
     let mut new = vec![None; last.articles.len()];
     for (i, o) in old.iter().enumerate() {
         if let Some(o) = o
-            && new[*o as usize].replace(i).is_some()
+            && new[*o as usize].replace(i as u32).is_some()
         {
             return None; // Likewise.
         }
@@ -311,7 +311,7 @@ fn rescoring(last: &Memo, now: &Memo, keys: &[u64], feats: &Features, postings: 
     let mut after = n;
     for o in (0..last.articles.len()).rev() {
         match new[o] {
-            Some(i) => after = i,
+            Some(i) => after = i as usize,
             None => {
                 let places = last.features[o].iter().filter_map(|k| feature.get(k));
                 shifted.extend(places.map(|&f| (f, postings[f].partition_point(|&j| (j as usize) < after))));
