@@ -245,7 +245,7 @@ fn rebuild_texts(
     else {
         return Ok(None);
     };
-    clock.lap("assemble");
+    clock.lap("reassemble");
     let (output, rendered) = match rerender_texts(previous, &site, &previous.theme, &changed) {
         Ok(done) => done,
         Err(e) => return Err(render_failed(e, Vec::new())),
@@ -371,17 +371,18 @@ fn prepare(
             None
         }
     };
-    let (content, sources) = match reloaded {
-        Some((r, assets)) => {
-            let kept = Some(r.articles.clone());
-            (source::Content { articles: r.articles, assets, diagnostics: r.diagnostics }, kept)
-        }
-        None => {
-            let content = source::load_content(root)?;
-            let kept = opts.rebuilds.then(|| content.articles.clone());
-            (content, kept)
-        }
-    };
+    let reloaded_kept = reloaded.is_some();
+    // The theme's templates are compiled while the articles are read: a few milliseconds that
+    // would otherwise keep a core idle, in every `serve` rebuild too.
+    let (content, theme) = rayon::join(
+        || match reloaded {
+            Some((r, assets)) => Ok(source::Content { articles: r.articles, assets, diagnostics: r.diagnostics }),
+            None => source::load_content(root),
+        },
+        || config.as_ref().map(|c| render::theme::load(root, c)),
+    );
+    let content = content?;
+    let sources = (opts.rebuilds || reloaded_kept).then(|| content.articles.clone());
     diags.extend(content.diagnostics);
     clock.lap("load");
     let Some(mut config) = config else {
@@ -398,8 +399,7 @@ fn prepare(
         config.base_path = path;
     }
     let output_dir = opts.output.clone().unwrap_or_else(|| root.join(&config.output_dir));
-    let theme = render::theme::load(root, &config)?;
-    clock.lap("theme");
+    let theme = theme.expect("a theme is loaded when site.toml parses")?;
     let (site, assemble_diags, memo) = model::assemble_with(config, content.articles, opts.drafts, memo);
     diags.extend(assemble_diags);
     clock.lap("assemble");

@@ -357,7 +357,7 @@ fn partial_rebuilds(rebuilds: bool) {
         let expect = if rebuilds || !printed.contains(&i) { expect } else { None };
         assert_eq!(partial.rerendered, expect, "{rel}: {from:?} -> {to:?}");
         // Text edits take the shortcut that skips loading and assembling the site (not the slow cases).
-        let assembled_all = partial.timings.iter().any(|(stage, _)| *stage == "theme");
+        let assembled_all = partial.timings.iter().any(|(stage, _)| *stage == "assemble");
         assert_eq!(assembled_all, slow.contains(&i) || !fast.contains(&i), "case {i}: shortcut taken or not");
         assert!(partial.output == full.output, "{rel}: {from:?} -> {to:?}: partial differs from full");
         assert!(partial.output != previous.output, "the edit shows");
