@@ -153,19 +153,28 @@ fn xml_escape(s: &str) -> String {
     out
 }
 
-/// Appends `s` to `out`, escaped for XML text and attributes.
+/// Appends `s` to `out`, escaped for XML text and attributes. Runs of plain text are copied
+/// whole: a sitemap escapes every page's route, which seldom needs it.
 fn push_xml_escaped(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escaped = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&apos;",
+            b'\t' | b'\n' | b'\r' => continue,
+            // Other control characters are not allowed in XML 1.0 at all.
+            b if b < 0x20 => "",
+            _ => continue,
+        };
+        // ASCII bytes: `i` is on a character boundary.
+        out.push_str(&s[plain..i]);
+        out.push_str(escaped);
+        plain = i + 1;
     }
+    out.push_str(&s[plain..]);
 }
 
 /// Most urls in one sitemap file (the protocol's limit).
@@ -332,5 +341,8 @@ mod tests {
     #[test]
     fn xml_escaping_drops_control_characters() {
         assert_eq!(xml_escape("a & b <c> \"d\" \u{1}"), "a &amp; b &lt;c&gt; &quot;d&quot; ");
+        assert_eq!(xml_escape("l’été&'ö'\tx\ny"), "l’été&amp;&apos;ö&apos;\tx\ny");
+        assert_eq!(xml_escape("2025/03/04/plain/"), "2025/03/04/plain/");
+        assert_eq!(xml_escape(""), "");
     }
 }
