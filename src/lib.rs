@@ -170,7 +170,9 @@ pub fn build_after_first(
         Some(Build { sources: Some(_), assets, .. }) => reloaded.map(|r| (r, assets.clone())),
         _ => None,
     };
-    let prepared = prepare(opts, Some(previous.map_or(&empty, |p| &p.memo)), reloaded)?;
+    // Nothing outside `content/` changed since the last build: its theme is the one on disk.
+    let theme = previous.filter(|_| content_only).map(|p| p.theme.clone());
+    let prepared = prepare(opts, Some(previous.map_or(&empty, |p| &p.memo)), reloaded, theme)?;
     let output_dir = prepared.output_dir.clone();
     let assets = prepared.assets.clone();
     // Only article files changed since the last build: the site is compared with its site.
@@ -195,7 +197,7 @@ pub fn build_after_first(
             rerendered: Some(rendered.files),
             memo,
             render_memo: rendered.memo,
-            theme: std::sync::Arc::new(theme),
+            theme,
             sources,
         });
     }
@@ -220,7 +222,7 @@ pub fn build_after_first(
         rerendered: matches!(prints, render::Fingerprints::Reuse(..)).then_some(done.rendered.files),
         memo: done.memo,
         render_memo: done.rendered.memo,
-        theme: std::sync::Arc::new(done.theme),
+        theme: done.theme,
         sources: done.sources,
     })
 }
@@ -304,7 +306,7 @@ pub struct Written {
 /// Builds the site and writes it, each page as soon as it is rendered, into a folder beside the
 /// output folder that replaces it only when the build succeeds. `digest build` uses it.
 pub fn build_to_disk(opts: &BuildOptions) -> Result<Written, Failure> {
-    let prepared = prepare(opts, None, None)?;
+    let prepared = prepare(opts, None, None, None)?;
     let output_dir = prepared.output_dir.clone();
     let staging = output::Staging::new(&output_dir)?;
     let mut done = prepared.render(&staging, render::Fingerprints::Off, None)?;
@@ -325,7 +327,7 @@ struct Prepared {
     /// The article files, when kept (`BuildOptions::rebuilds`).
     sources: Option<Vec<Arc<source::Source>>>,
     site: Site,
-    theme: render::theme::Theme,
+    theme: Arc<render::theme::Theme>,
     assets: Vec<source::Asset>,
     warnings: Vec<Diagnostic>,
     output_dir: PathBuf,
@@ -337,7 +339,7 @@ struct Prepared {
 struct Rendered {
     sources: Option<Vec<Arc<source::Source>>>,
     site: Site,
-    theme: render::theme::Theme,
+    theme: Arc<render::theme::Theme>,
     warnings: Vec<Diagnostic>,
     clock: Clock,
     memo: model::Memo,
@@ -346,11 +348,13 @@ struct Rendered {
 
 /// With a memo, reuses what it holds and returns the next (see `model::assemble_with`). With
 /// the article files of a `source::reload` (and the assets, the same as before), reads nothing
-/// else under `content/`.
+/// else under `content/`. With a theme (the last build's, when only `content/` changed since),
+/// loads none.
 fn prepare(
     opts: &BuildOptions,
     memo: Option<&model::Memo>,
     reloaded: Option<(source::Reloaded, Vec<source::Asset>)>,
+    theme: Option<Arc<render::theme::Theme>>,
 ) -> Result<Prepared, Failure> {
     let root = &opts.root;
     let mut clock = Clock::default();
@@ -373,13 +377,16 @@ fn prepare(
     };
     let reloaded_kept = reloaded.is_some();
     // The theme's templates are compiled while the articles are read: a few milliseconds that
-    // would otherwise keep a core idle, in every `serve` rebuild too.
+    // would otherwise keep a core idle.
     let (content, theme) = rayon::join(
         || match reloaded {
             Some((r, assets)) => Ok(source::Content { articles: r.articles, assets, diagnostics: r.diagnostics }),
             None => source::load_content(root),
         },
-        || config.as_ref().map(|c| render::theme::load(root, c)),
+        || match theme {
+            Some(kept) => Some(Ok(Ok(kept))),
+            None => config.as_ref().map(|c| render::theme::load(root, c).map(|t| t.map(Arc::new))),
+        },
     );
     let content = content?;
     let sources = (opts.rebuilds || reloaded_kept).then(|| content.articles.clone());

@@ -465,6 +465,9 @@ fn partial_rebuilds(rebuilds: bool) {
         assert!(rebuilt.output != previous.output, "{what}: the change shows");
         let expect = expect.filter(|_| rebuilds);
         assert_eq!(rebuilt.rerendered, expect, "{what}: files rendered of {}", full.output.files.len());
+        // The theme is loaded again unless only article files changed.
+        let kept = std::sync::Arc::ptr_eq(&rebuilt.theme, &previous.theme);
+        assert_eq!(kept, file.is_some(), "{what}: the last build's theme kept");
         previous = rebuilt;
     }
     // Nothing changed: only the files made from the model as a whole every time (feed.json,
