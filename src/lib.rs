@@ -375,7 +375,8 @@ fn prepare(
             None
         }
     };
-    let reloaded_kept = reloaded.is_some();
+    // Kept for the next rebuild, which may reload some of them.
+    let keep_articles = opts.rebuilds || reloaded.is_some();
     // The theme's templates are compiled while the articles are read: a few milliseconds that
     // would otherwise keep a core idle.
     let (content, theme) = rayon::join(
@@ -389,7 +390,7 @@ fn prepare(
         },
     );
     let content = content?;
-    let sources = (opts.rebuilds || reloaded_kept).then(|| content.articles.clone());
+    let sources = keep_articles.then(|| content.articles.clone());
     diags.extend(content.diagnostics);
     clock.lap("load");
     let Some(mut config) = config else {
