@@ -104,7 +104,10 @@ fn build_once(
         Err(Failure::Diagnostics(d)) => {
             let errors = d.iter().filter(|x| x.is_error()).count();
             let mut text: Vec<String> = d.iter().map(|x| x.to_string()).collect();
-            text.push(format!("build failed with {errors} errors: still serving the last good version"));
+            text.push(format!(
+                "build failed with {}: still serving the last good version",
+                crate::plural(errors, "error")
+            ));
             (Outcome::Failed(d), text.join("\n\n"), None)
         }
         Err(Failure::Env(e)) => return Err(e),

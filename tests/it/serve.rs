@@ -113,16 +113,7 @@ fn edits_show_up_broken_files_overlay_and_the_last_good_page_stays() {
     // the broken one is not forgotten.
     let offer = std::fs::read_to_string(site.root.join(OFFER)).unwrap();
     site.write(OFFER, &offer.replace("The leader said", "The leader stated"));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut report = String::new();
-    while !report.contains("reload sent") {
-        let l = server.lines.recv_timeout(deadline - Instant::now()).expect("a rebuild after the second edit");
-        log.push(l.clone());
-        if !report.is_empty() || l.starts_with("changed content/2025/03/05/offer.md") {
-            report.push_str(&l);
-            report.push('\n');
-        }
-    }
+    let report = report_of(&server, OFFER, &mut log);
     assert!(report.contains("unknown field `titel`") && report.contains("build failed"), "{report}");
     let (_, body) = request(&server, "GET", "/2025/03/04/claim/");
     assert!(body.contains("digest-errors") && body.contains("REVISED"), "{body}");
@@ -158,6 +149,20 @@ fn edits_show_up_broken_files_overlay_and_the_last_good_page_stays() {
         "{% extends \"base.html\" %}{% block main %}<h1>Edited missing page</h1>{% endblock main %}",
     );
     until(&server, "/nowhere/", "the edited template", |b| b.contains("Edited missing page"));
+    // A template broken, then an article saved: that rebuild is measured against the last good
+    // build with both changes, so it loads the theme again (a rebuild after article changes alone
+    // keeps the last build's) and still fails.
+    site.write("templates/404.html", "{% extends \"base.html\" %}{% block main %}{{ nope( }}{% endblock main %}");
+    until(&server, "/", "the template error", |b| b.contains("digest-errors"));
+    site.write(OFFER, &offer.replace("The leader said", "The leader announced"));
+    let report = report_of(&server, OFFER, &mut log);
+    assert!(report.contains("templates/404.html") && report.contains("build failed with 1 error:"), "{report}");
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}<h1>Mended missing page</h1>{% endblock main %}",
+    );
+    until(&server, "/nowhere/", "the mended template", |b| b.contains("Mended missing page"));
+    until(&server, "/2025/03/05/offer/", "the article saved meanwhile", |b| b.contains("The leader announced"));
 
     // The terminal shows each rebuild with what changed and how long it took.
     while let Ok(l) = server.lines.try_recv() {
@@ -256,6 +261,22 @@ fn next_reload(events: &mut TcpStream) -> String {
         }
     }
     seen
+}
+
+/// The terminal's report of the next rebuild after `file` changed, to its reload line; every
+/// line read goes to `log`.
+fn report_of(server: &Server, file: &str, log: &mut Vec<String>) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut report = String::new();
+    while !report.contains("reload sent") {
+        let l = server.lines.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("a rebuild");
+        log.push(l.clone());
+        if !report.is_empty() || l.starts_with(&format!("changed {file}")) {
+            report.push_str(&l);
+            report.push('\n');
+        }
+    }
+    report
 }
 
 /// Waits for the terminal line of the rebuild of `file`.
