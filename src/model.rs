@@ -1398,11 +1398,13 @@ fn editions(kind: EditionKind, articles: &[Article], topics: &[Topic]) -> (Vec<E
 mod tests {
     use super::*;
 
-    fn site(files: &[(&str, &str)], toml: &str) -> (Option<Site>, Vec<Diagnostic>) {
+    fn site(files: &[(&str, impl AsRef<str>)], toml: &str) -> (Option<Site>, Vec<Diagnostic>) {
         let config = Config::parse("site.toml", &format!("title = \"T\"\nbase_url = \"/\"\n{toml}")).unwrap();
         let sources = files
             .iter()
-            .map(|(rel, text)| Source::new(PathBuf::from(format!("content/{rel}")), rel.to_string(), text.to_string()))
+            .map(|(rel, text)| {
+                Source::new(PathBuf::from(format!("content/{rel}")), rel.to_string(), text.as_ref().to_string())
+            })
             .map(Arc::new)
             .collect();
         assemble(config, sources, false)
@@ -1484,7 +1486,6 @@ mod tests {
             ("c.md", art("C", "2025-03-04T20:00:00Z", "")),
             ("d.md", art("D", "2025-03-31", "")),
         ];
-        let files: Vec<(&str, &str)> = files.iter().map(|(f, t)| (*f, t.as_str())).collect();
         let ids = |s: &Site| s.editions.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
         let of = |s: &Site| s.articles.iter().map(|a| s.editions[a.edition].id.clone()).collect::<Vec<_>>();
         let daily = site(&files, "edition = \"daily\"").0.unwrap();
@@ -1549,7 +1550,6 @@ mod tests {
     #[test]
     fn unresolved_related_is_a_warning_unless_strict() {
         let files = [("a.md", art("A", "2025-03-01", "related = [\"ghost\"]"))];
-        let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
         let (s, d) = site(&files, "");
         assert!(s.is_some());
         assert_eq!(d.len(), 1);
@@ -1567,7 +1567,6 @@ mod tests {
             ("c.md", art("C", "2025-03-03", "related = [\"ghost\", \"same\"]")),
             ("d.md", art("D", "2025-03-04", "related = [\"phantom\"]")),
         ];
-        let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
         let (s, d) = site(&files, "");
         assert!(s.is_some());
         // Newest article first, then each article's entries in the order written.
