@@ -9,7 +9,8 @@
 //! A rebuild starts from the last one's picks (see `Memo`). The weights take the counts of
 //! articles roughly (see `scale` and `counted`), so that an article added, deleted or given
 //! another topic seldom changes any: then only the articles near it in time, among those that
-//! share a feature with it, are scored again.
+//! share a feature with it, are scored again, and most of those only against the articles that
+//! changed (see `patch`).
 
 use crate::model::{Article, ArticleId};
 
@@ -17,6 +18,9 @@ use crate::model::{Article, ArticleId};
 pub const TOP: usize = 5;
 /// For a feature shared by many articles, how many neighbours in time on each side are scored.
 const WINDOW: usize = 150;
+/// Up to how many changed articles the others' picks are patched rather than made again (see
+/// `patch`): each patched article scores every changed one.
+const PATCHED: usize = 16;
 
 /// For each article, the articles it is related to by shared features, best first. `b` is in
 /// `a`'s list exactly when `a` is in `b`'s.
@@ -59,6 +63,11 @@ struct Rescoring {
     new: Vec<Option<u32>>,
     /// Whether each article is scored again.
     rows: Vec<bool>,
+    /// The articles whose own inputs changed (added, given other features, or with a feature
+    /// whose weight changed): the only ones whose norm may differ.
+    changed: Vec<u32>,
+    /// For each feature, how many articles its postings gained or lost.
+    edits: Vec<u32>,
 }
 
 /// A scoring worker's buffers: a dense score per article, and the entries it touched.
@@ -95,15 +104,15 @@ fn place(a: &Article) -> u64 {
     h.finish()
 }
 
-/// `compute` for articles whose features are numbered topics first, then people, then places
-/// (`counts`), each feature with a key that names it from one build to the next (its ids move
-/// when one is added; read only with a memo). With the memo of the last build, only the
-/// articles whose picks can differ are scored again: those added, or whose date, slug, file or
-/// features changed, those with a feature whose articles changed (its weight and their norms
-/// did), and those scoring any of these as candidates. Every other article's inputs are bit for
-/// bit the last build's (the articles it meets are the same, in the same order and as far apart
-/// in time), and so are its picks, by their ids now. Returns the lists and the memo for the next
-/// build.
+/// `compute` for articles whose features (each once per article) are numbered topics first,
+/// then people, then places (`counts`), each feature with a key that names it from one build to
+/// the next (its ids move when one is added; read only with a memo). With the memo of the last
+/// build, only the articles whose picks can differ are scored again: those added, or whose date,
+/// slug, file or features changed, those with a feature whose articles changed (its weight and
+/// their norms did), and those scoring any of these as candidates (when few changed, against
+/// those only: `patch`). Every other article's inputs are bit for bit the last build's (the
+/// articles it meets are the same, in the same order and as far apart in time), and so are its
+/// picks, by their ids now. Returns the lists and the memo for the next build.
 pub fn compute_with(
     articles: &[Article],
     counts: &[usize; 3],
@@ -142,16 +151,7 @@ pub fn compute_with(
                 *s += w;
             }
         }
-        // Best score first; among equals, the nearest in time, then the newer (ids are
-        // distinct, so this is a total order; scores are never NaN).
-        let better = |a: &(ArticleId, f64), b: &(ArticleId, f64)| {
-            if a.1 != b.1 {
-                return a.1 > b.1;
-            }
-            let far = |x: ArticleId| times[x.0 as usize].abs_diff(times[i]);
-            let (da, db) = (far(a.0), far(b.0));
-            if da != db { da < db } else { a.0 < b.0 }
-        };
+        let better = |a: &(ArticleId, f64), b: &(ArticleId, f64)| better(&times, i, a, b);
         // Only the top few are kept. Most of the hundreds of candidates lose to the current
         // last one, which `floor` tells without a division: a score estimated by multiplying
         // inverses is within a few ulps of the exact quotient, so below the last one's less a
@@ -183,12 +183,24 @@ pub fn compute_with(
         .map_init(
             || (vec![0.0f64; n], Vec::<u32>::new()),
             |scratch, (i, fs)| {
-                // An article not scored again has its last picks, by their ids now (every one
-                // is still there, or it would be scored again: checked all the same).
-                let kept = rescore.as_ref().filter(|(_, r)| !r.rows[i]).and_then(|(memo, r)| {
-                    let picks = &memo.picks[r.old[i]? as usize];
-                    picks.iter().map(|&(id, score)| Some((ArticleId(r.new[id.0 as usize]?), score))).collect()
-                });
+                let Some((memo, r)) = &rescore else { return pick(scratch, i, fs) };
+                let last = r.old[i].map(|o| &memo.picks[o as usize][..]);
+                let kept = match last {
+                    // An article not scored again has its last picks, by their ids now (every
+                    // one is still there, or it would be scored again: checked all the same).
+                    Some(last) if !r.rows[i] => {
+                        last.iter().map(|&(id, score)| Some((ArticleId(r.new[id.0 as usize]?), score))).collect()
+                    }
+                    // One whose inputs are the same has them patched, when few changed.
+                    Some(last) if r.changed.len() <= PATCHED && !r.changed.contains(&(i as u32)) => patch(
+                        i,
+                        fs,
+                        last,
+                        r,
+                        Scoring { postings: &postings, weight: &weight, norm: &norm, times: &times },
+                    ),
+                    _ => None,
+                };
                 kept.unwrap_or_else(|| pick(scratch, i, fs))
             },
         )
@@ -213,6 +225,27 @@ pub fn compute_with(
         })
         .collect();
     (lists, Memo { picks: top, ..next })
+}
+
+/// What a score is made from: the features' postings and weights, the articles' norms and times.
+#[derive(Clone, Copy)]
+struct Scoring<'a> {
+    postings: &'a [Vec<u32>],
+    weight: &'a [f64],
+    norm: &'a [f64],
+    times: &'a [i64],
+}
+
+/// Whether candidate `a` goes before `b` in article `i`'s picks: the better score first; among
+/// equals, the nearer in time, then the newer (ids are distinct, so this is a total order;
+/// scores are never NaN).
+fn better(times: &[i64], i: usize, a: &(ArticleId, f64), b: &(ArticleId, f64)) -> bool {
+    if a.1 != b.1 {
+        return a.1 > b.1;
+    }
+    let far = |x: ArticleId| times[x.0 as usize].abs_diff(times[i]);
+    let (da, db) = (far(a.0), far(b.0));
+    if da != db { da < db } else { a.0 < b.0 }
 }
 
 /// Each article's features (numbered as `compute_with` says), each with the article's place in
@@ -326,12 +359,73 @@ fn rescoring(last: &Memo, now: &Memo, keys: &[u64], feats: &Features, postings: 
             window(&postings[f as usize], pos).iter().for_each(|&j| rows[j as usize] = true);
         }
     }
+    let mut edits = vec![0u32; postings.len()];
     for (f, at) in shifted {
+        edits[f] += 1;
         let list = &postings[f];
         let near = at.saturating_sub(WINDOW + 2)..(at + WINDOW + 2).min(list.len());
         list[near].iter().for_each(|&j| rows[j as usize] = true);
     }
-    (rows.iter().filter(|r| **r).count() <= n / 2).then_some(Rescoring { old, new, rows })
+    let changed = (0..n as u32).filter(|&i| changed[i as usize]).collect();
+    (rows.iter().filter(|r| **r).count() <= n / 2).then_some(Rescoring { old, new, rows, changed, edits })
+}
+
+/// Article `i`'s picks made from its last ones (`last`, by their ids then), when only other
+/// articles changed (see `Rescoring`): its norm and features are as they were, so a candidate
+/// scores otherwise than before only when it changed itself or entered or left one of `i`'s
+/// windows. Those entering are near a window's ends (an article moves in a feature's postings
+/// by at most the feature's `edits`), and those leaving score less. So the changed articles,
+/// the ends of the windows of edited features and the last picks are scored, exactly as `pick`
+/// scores them, and the best are kept. None when a last pick is gone or scores less than it
+/// did (an article never looked at might overtake it): `i` is then scored in full.
+fn patch(
+    i: usize,
+    fs: &[(u32, u32)],
+    last: &[(ArticleId, f64)],
+    r: &Rescoring,
+    Scoring { postings, weight, norm, times }: Scoring<'_>,
+) -> Option<Vec<(ArticleId, f64)>> {
+    // The sum `pick` makes for `c`: the weights of `i`'s features, in order, whose window holds it.
+    let score = |c: u32| {
+        let mut raw = 0.0f64;
+        for &(f, pos) in fs {
+            let w = weight[f as usize];
+            if w != 0.0 && postings[f as usize].binary_search(&c).is_ok_and(|q| q.abs_diff(pos as usize) <= WINDOW) {
+                raw += w;
+            }
+        }
+        (raw != 0.0).then(|| (ArticleId(c), raw / (norm[i] * norm[c as usize])))
+    };
+    let mut best = Vec::with_capacity(TOP + r.changed.len());
+    for &(id, was) in last {
+        let now = score(r.new[id.0 as usize]?)?;
+        if now.1 < was {
+            return None;
+        }
+        best.push(now);
+    }
+    let mut others = r.changed.clone();
+    for &(f, pos) in fs {
+        let k = r.edits[f as usize] as usize;
+        if k > 0 {
+            let list = &postings[f as usize];
+            let (lo, hi) = ((pos as usize).saturating_sub(WINDOW), (pos as usize + WINDOW + 1).min(list.len()));
+            others.extend(&list[lo..(lo + k).min(hi)]);
+            others.extend(&list[hi.saturating_sub(k).max(lo)..hi]);
+        }
+    }
+    others.sort_unstable();
+    others.dedup();
+    let known = |c: u32| c as usize == i || best.iter().any(|b| b.0.0 == c);
+    let found: Vec<_> = others.into_iter().filter(|c| !known(*c)).filter_map(score).collect();
+    best.extend(found);
+    best.sort_by(|a, b| match (a.0 == b.0, better(times, i, a, b)) {
+        (true, _) => std::cmp::Ordering::Equal,
+        (false, true) => std::cmp::Ordering::Less,
+        (false, false) => std::cmp::Ordering::Greater,
+    });
+    best.truncate(TOP);
+    Some(best)
 }
 
 #[cfg(test)]
@@ -426,7 +520,11 @@ mod tests {
                 let mut a = art(*own, &[], &[]);
                 a.id = ArticleId(i as u32);
                 a.rel = format!("{own}.md");
-                for f in fs {
+                // Each feature once, as `assemble` makes them.
+                for (k, f) in fs.iter().enumerate() {
+                    if fs[..k].contains(f) {
+                        continue;
+                    }
                     match f.as_bytes()[0] {
                         b't' => a.topics.push(TopicId(id(f))),
                         b'p' => a.people.push(EntityId(id(f) - counts[0] as u32)),
