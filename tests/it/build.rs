@@ -463,6 +463,7 @@ fn partial_rebuilds(rebuilds: bool) {
         let full = digest::build(&opts).unwrap();
         assert!(rebuilt.output == full.output, "{what}: the rebuild differs from a full build");
         assert!(rebuilt.output != previous.output, "{what}: the change shows");
+        assert_eq!(fingerprinted(&rebuilt), fingerprinted(&full), "{what}: the pages fingerprinted");
         let expect = expect.filter(|_| rebuilds);
         assert_eq!(rebuilt.rerendered, expect, "{what}: files rendered of {}", full.output.files.len());
         // The theme is loaded again unless only article files changed.
@@ -561,6 +562,7 @@ fn front_matter_edits_rebuild_what_they_reach() {
         let full = digest::build(&opts).unwrap();
         assert!(rebuilt.output == full.output, "{what}: the rebuild differs from a full build");
         assert!(rebuilt.output != previous.output, "{what}: the change shows");
+        assert_eq!(fingerprinted(&rebuilt), fingerprinted(&full), "{what}: the pages fingerprinted");
         previous = rebuilt;
     };
     let story = "content/2025/04/07/story-6.md";
@@ -611,4 +613,12 @@ fn front_matter_edits_rebuild_what_they_reach() {
         change(&site);
         rebuilt(file, what);
     }
+}
+
+/// The pages whose fingerprints a build keeps for the next rebuild, by key: those of its own
+/// pages, no more.
+fn fingerprinted(build: &digest::Build) -> Vec<u64> {
+    let mut keys: Vec<u64> = build.render_memo.prints.keys().copied().collect();
+    keys.sort_unstable();
+    keys
 }
