@@ -2,11 +2,12 @@
 //! so that a failed or interrupted build never leaves a half-written folder.
 
 use std::collections::BTreeMap;
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rustc_hash::FxHashSet;
 
 use crate::error::Error;
 
@@ -76,11 +77,13 @@ pub struct Staging {
     target: PathBuf,
     staged: PathBuf,
     previous: Option<PathBuf>,
-    /// Distinct files put (a static file may replace a generated one: counted once).
-    paths: Mutex<HashSet<String>>,
+    /// Distinct files put (a static file may replace a generated one: counted once). Fx
+    /// hashes: every worker waits for this lock, and SipHash over a 10k build's 20,000 paths
+    /// (again each time the set grew) was about 1 % of its samples.
+    paths: Mutex<FxHashSet<String>>,
     /// Folders made, relative to the staging folder (a path's hash walks its components: a
     /// string's does not).
-    dirs: Mutex<HashSet<String>>,
+    dirs: Mutex<FxHashSet<String>>,
     unchanged: AtomicUsize,
     done: bool,
 }
@@ -100,8 +103,8 @@ impl Staging {
             target: dir.to_path_buf(),
             previous: dir.is_dir().then(|| dir.to_path_buf()),
             staged,
-            paths: Mutex::new(HashSet::new()),
-            dirs: Mutex::new(HashSet::new()),
+            paths: Mutex::default(),
+            dirs: Mutex::default(),
             unchanged: AtomicUsize::new(0),
             done: false,
         })
