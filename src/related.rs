@@ -197,7 +197,7 @@ pub fn compute_with(
                         fs,
                         last,
                         r,
-                        Scoring { postings: &postings, weight: &weight, norm: &norm, times: &times },
+                        Scoring { feats: &feats, postings: &postings, weight: &weight, norm: &norm, times: &times },
                     ),
                     _ => None,
                 };
@@ -227,9 +227,11 @@ pub fn compute_with(
     (lists, Memo { picks: top, ..next })
 }
 
-/// What a score is made from: the features' postings and weights, the articles' norms and times.
+/// What a score is made from: the articles' features, the features' postings and weights, the
+/// articles' norms and times.
 #[derive(Clone, Copy)]
 struct Scoring<'a> {
+    feats: &'a Features,
     postings: &'a [Vec<u32>],
     weight: &'a [f64],
     norm: &'a [f64],
@@ -383,14 +385,15 @@ fn patch(
     fs: &[(u32, u32)],
     last: &[(ArticleId, f64)],
     r: &Rescoring,
-    Scoring { postings, weight, norm, times }: Scoring<'_>,
+    Scoring { feats, postings, weight, norm, times }: Scoring<'_>,
 ) -> Option<Vec<(ArticleId, f64)>> {
-    // The sum `pick` makes for `c`: the weights of `i`'s features, in order, whose window holds it.
+    // The sum `pick` makes for `c`: the weights of `i`'s features, in order, whose window holds
+    // it (`c`'s own features say where it is in each one's postings).
     let score = |c: u32| {
         let mut raw = 0.0f64;
         for &(f, pos) in fs {
             let w = weight[f as usize];
-            if w != 0.0 && postings[f as usize].binary_search(&c).is_ok_and(|q| q.abs_diff(pos as usize) <= WINDOW) {
+            if w != 0.0 && feats[c as usize].iter().any(|&(g, q)| g == f && q.abs_diff(pos) as usize <= WINDOW) {
                 raw += w;
             }
         }
