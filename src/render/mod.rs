@@ -750,8 +750,8 @@ impl<'a> Shared<'a> {
         let mut done = Rendered::default();
         // With the last render's fingerprints (`last`), the new ones start as a copy of those: a
         // page taken from them unlooked at has its entry already, and only the others are put
-        // in (a page kept by its fingerprint may have another sitemap date). At 10,000 articles,
-        // 20,000 insertions made one by one took 3-5 ms after a rebuild of 300 pages.
+        // in (a page kept by its fingerprint may have another sitemap date). After an article
+        // added at 10,000 articles, this loop took 5-9 ms inserting all 20,000; 2-2.5 ms now.
         match last {
             Some(last) => done.memo.prints = last.clone(),
             None if !matches!(self.prints, Fingerprints::Off) => done.memo.prints.reserve(results.len()),
