@@ -120,88 +120,23 @@ pub fn compute_with(
     memo: Option<&Memo>,
 ) -> (Vec<Vec<ArticleId>>, Memo) {
     let n = articles.len();
-    let (feats, postings) = index(articles, counts);
-    let weight = weights(&postings, n);
-    let norm: Vec<f64> =
-        feats.iter().map(|fs| fs.iter().map(|(f, _)| weight[*f as usize]).sum::<f64>().sqrt()).collect();
-    let inverse: Vec<f64> = norm.iter().map(|x| 1.0 / x).collect();
-
-    // Where two candidates score the same, the nearer in time wins.
-    let times: Vec<i64> = articles.iter().map(|a| a.date.timestamp()).collect();
+    let sc = Scoring::new(articles, counts);
 
     // Only for a memo: a one-off build keeps nothing.
     let remember = memo.is_some();
-    let next = if remember { Memo::inputs(articles, &feats, keys, &weight) } else { Memo::default() };
-    let rescore = memo.and_then(|m| Some((m, rescoring(m, &next, keys, &feats, &postings)?)));
+    let next = if remember { Memo::inputs(articles, &sc.feats, keys, &sc.weight) } else { Memo::default() };
+    let rescore = memo.and_then(|m| Some((m, rescoring(m, &next, keys, &sc.feats, &sc.postings)?)));
 
     // Each article's candidates are scored independently, in parallel; each worker keeps its
     // own dense score buffer and the list of entries it touched.
-    let pick = |(score, touched): &mut Scratch, i: usize, fs: &[(u32, u32)]| {
-        for &(f, pos) in fs {
-            let w = weight[f as usize];
-            if w == 0.0 {
-                continue;
-            }
-            // The article itself is scored too, and passed over below.
-            for &j in window(&postings[f as usize], pos) {
-                let s = &mut score[j as usize];
-                if *s == 0.0 {
-                    touched.push(j);
-                }
-                *s += w;
-            }
-        }
-        let better = |a: &(ArticleId, f64), b: &(ArticleId, f64)| better(&times, i, a, b);
-        // Only the top few are kept. Most of the hundreds of candidates lose to the current
-        // last one, which `floor` tells without a division: a score estimated by multiplying
-        // inverses is within a few ulps of the exact quotient, so below the last one's less a
-        // margin it surely loses.
-        let mut best: Vec<(ArticleId, f64)> = Vec::with_capacity(TOP + 1);
-        let mut floor = 0.0f64; // Nothing is passed over until five are kept.
-        for &j in touched.iter() {
-            let raw = std::mem::replace(&mut score[j as usize], 0.0);
-            if j as usize == i || raw * inverse[i] * inverse[j as usize] < floor {
-                continue;
-            }
-            let c = (ArticleId(j), raw / (norm[i] * norm[j as usize]));
-            if best.len() < TOP || better(&c, &best[TOP - 1]) {
-                let at = best.partition_point(|b| better(b, &c));
-                best.insert(at, c);
-                best.truncate(TOP);
-                if best.len() == TOP {
-                    floor = best[TOP - 1].1 * (1.0 - 1e-12);
-                }
-            }
-        }
-        touched.clear();
-        best
-    };
     use rayon::prelude::*;
-    let top: Vec<Vec<(ArticleId, f64)>> = feats
-        .par_iter()
-        .enumerate()
+    let top: Vec<Vec<(ArticleId, f64)>> = (0..n)
+        .into_par_iter()
         .map_init(
             || (vec![0.0f64; n], Vec::<u32>::new()),
-            |scratch, (i, fs)| {
-                let Some((memo, r)) = &rescore else { return pick(scratch, i, fs) };
-                let last = r.old[i].map(|o| &memo.picks[o as usize][..]);
-                let kept = match last {
-                    // An article not scored again has its last picks, by their ids now (every
-                    // one is still there, or it would be scored again: checked all the same).
-                    Some(last) if !r.rows[i] => {
-                        last.iter().map(|&(id, score)| Some((ArticleId(r.new[id.0 as usize]?), score))).collect()
-                    }
-                    // One whose inputs are the same has them patched, when few changed.
-                    Some(last) if r.changed.len() <= PATCHED && !r.changed.contains(&(i as u32)) => patch(
-                        i,
-                        fs,
-                        last,
-                        r,
-                        Scoring { feats: &feats, postings: &postings, weight: &weight, norm: &norm, times: &times },
-                    ),
-                    _ => None,
-                };
-                kept.unwrap_or_else(|| pick(scratch, i, fs))
+            |scratch, i| match &rescore {
+                Some((memo, r)) => sc.again(i, memo, r).unwrap_or_else(|| sc.pick(scratch, i)),
+                None => sc.pick(scratch, i),
             },
         )
         .collect();
@@ -227,27 +162,152 @@ pub fn compute_with(
     (lists, Memo { picks: top, ..next })
 }
 
-/// What a score is made from: the articles' features, the features' postings and weights, the
-/// articles' norms and times.
-#[derive(Clone, Copy)]
-struct Scoring<'a> {
-    feats: &'a Features,
-    postings: &'a [Vec<u32>],
-    weight: &'a [f64],
-    norm: &'a [f64],
-    times: &'a [i64],
+/// What the scores are made from: the articles' features, the features' postings and weights,
+/// the articles' norms (and their inverses) and times.
+struct Scoring {
+    feats: Features,
+    postings: Vec<Vec<u32>>,
+    weight: Vec<f64>,
+    norm: Vec<f64>,
+    inverse: Vec<f64>,
+    /// Where two candidates score the same, the nearer in time wins.
+    times: Vec<i64>,
 }
 
-/// Whether candidate `a` goes before `b` in article `i`'s picks: the better score first; among
-/// equals, the nearer in time, then the newer (ids are distinct, so this is a total order;
-/// scores are never NaN).
-fn better(times: &[i64], i: usize, a: &(ArticleId, f64), b: &(ArticleId, f64)) -> bool {
-    if a.1 != b.1 {
-        return a.1 > b.1;
+impl Scoring {
+    fn new(articles: &[Article], counts: &[usize; 3]) -> Scoring {
+        let (feats, postings) = index(articles, counts);
+        let weight = weights(&postings, articles.len());
+        let norm: Vec<f64> =
+            feats.iter().map(|fs| fs.iter().map(|(f, _)| weight[*f as usize]).sum::<f64>().sqrt()).collect();
+        let inverse = norm.iter().map(|x| 1.0 / x).collect();
+        let times = articles.iter().map(|a| a.date.timestamp()).collect();
+        Scoring { feats, postings, weight, norm, inverse, times }
     }
-    let far = |x: ArticleId| times[x.0 as usize].abs_diff(times[i]);
-    let (da, db) = (far(a.0), far(b.0));
-    if da != db { da < db } else { a.0 < b.0 }
+
+    /// Whether candidate `a` goes before `b` in article `i`'s picks: the better score first;
+    /// among equals, the nearer in time, then the newer (ids are distinct, so this is a total
+    /// order; scores are never NaN).
+    fn better(&self, i: usize, a: &(ArticleId, f64), b: &(ArticleId, f64)) -> bool {
+        if a.1 != b.1 {
+            return a.1 > b.1;
+        }
+        let far = |x: ArticleId| self.times[x.0 as usize].abs_diff(self.times[i]);
+        let (da, db) = (far(a.0), far(b.0));
+        if da != db { da < db } else { a.0 < b.0 }
+    }
+
+    /// Puts candidate `c` among article `i`'s `best` (best first, at most `TOP`) if it is one
+    /// of them.
+    fn offer(&self, i: usize, best: &mut Vec<(ArticleId, f64)>, c: (ArticleId, f64)) {
+        if best.len() < TOP || self.better(i, &c, &best[TOP - 1]) {
+            let at = best.partition_point(|b| self.better(i, b, &c));
+            best.insert(at, c);
+            best.truncate(TOP);
+        }
+    }
+
+    /// Article `i`'s picks, every candidate in its windows scored.
+    fn pick(&self, (score, touched): &mut Scratch, i: usize) -> Vec<(ArticleId, f64)> {
+        let Scoring { postings, weight, norm, inverse, .. } = self;
+        for &(f, pos) in &self.feats[i] {
+            let w = weight[f as usize];
+            if w == 0.0 {
+                continue;
+            }
+            // The article itself is scored too, and passed over below.
+            for &j in window(&postings[f as usize], pos) {
+                let s = &mut score[j as usize];
+                if *s == 0.0 {
+                    touched.push(j);
+                }
+                *s += w;
+            }
+        }
+        // Only the top few are kept. Most of the hundreds of candidates lose to the current
+        // last one, which `floor` tells without a division: a score estimated by multiplying
+        // inverses is within a few ulps of the exact quotient, so below the last one's less a
+        // margin it surely loses.
+        let mut best: Vec<(ArticleId, f64)> = Vec::with_capacity(TOP + 1);
+        let mut floor = 0.0f64; // Nothing is passed over until five are kept.
+        for &j in touched.iter() {
+            let raw = std::mem::replace(&mut score[j as usize], 0.0);
+            if j as usize == i || raw * inverse[i] * inverse[j as usize] < floor {
+                continue;
+            }
+            self.offer(i, &mut best, (ArticleId(j), raw / (norm[i] * norm[j as usize])));
+            if best.len() == TOP {
+                floor = best[TOP - 1].1 * (1.0 - 1e-12);
+            }
+        }
+        touched.clear();
+        best
+    }
+
+    /// Article `i`'s picks in a rebuild (`r`) from `memo` without scoring every candidate: its
+    /// last picks when it is not scored again, patched when few articles changed; None when it
+    /// must be scored in full (`pick`).
+    fn again(&self, i: usize, memo: &Memo, r: &Rescoring) -> Option<Vec<(ArticleId, f64)>> {
+        let last = &memo.picks[r.old[i]? as usize];
+        if !r.rows[i] {
+            // Its last picks, by their ids now (every one is still there, or it would be
+            // scored again: checked all the same).
+            return last.iter().map(|&(id, score)| Some((ArticleId(r.new[id.0 as usize]?), score))).collect();
+        }
+        (r.changed.len() <= PATCHED && !r.changed.contains(&(i as u32))).then(|| self.patch(i, last, r))?
+    }
+
+    /// Article `i`'s picks made from its last ones (`last`, by their ids then), when only other
+    /// articles changed (see `Rescoring`): its norm and features are as they were, so a candidate
+    /// scores otherwise than before only when it changed itself or entered or left one of `i`'s
+    /// windows. Those entering are near a window's ends (an article moves in a feature's postings
+    /// by at most the feature's `edits`), and those leaving score less. So the changed articles,
+    /// the ends of the windows of edited features and the last picks are scored, exactly as `pick`
+    /// scores them, and the best are kept. None when a last pick is gone or scores less than it
+    /// did (an article never looked at might overtake it): `i` is then scored in full.
+    fn patch(&self, i: usize, last: &[(ArticleId, f64)], r: &Rescoring) -> Option<Vec<(ArticleId, f64)>> {
+        let Scoring { feats, postings, weight, norm, .. } = self;
+        let fs = &feats[i];
+        // The sum `pick` makes for `c`: the weights of `i`'s features, in order, whose window
+        // holds it (`c`'s own features say where it is in each one's postings).
+        let score = |c: u32| {
+            let mut raw = 0.0f64;
+            for &(f, pos) in fs {
+                let w = weight[f as usize];
+                if w != 0.0 && feats[c as usize].iter().any(|&(g, q)| g == f && q.abs_diff(pos) as usize <= WINDOW) {
+                    raw += w;
+                }
+            }
+            (raw != 0.0).then(|| (ArticleId(c), raw / (norm[i] * norm[c as usize])))
+        };
+        let mut best = Vec::with_capacity(TOP + 1);
+        let mut seen = Vec::with_capacity(last.len() + 1);
+        seen.push(i as u32);
+        for &(id, was) in last {
+            let now = score(r.new[id.0 as usize]?)?;
+            if now.1 < was {
+                return None;
+            }
+            seen.push(now.0.0);
+            self.offer(i, &mut best, now);
+        }
+        let mut others = r.changed.clone();
+        for &(f, pos) in fs {
+            let k = r.edits[f as usize] as usize;
+            if k > 0 {
+                let list = &postings[f as usize];
+                let (lo, hi) = ((pos as usize).saturating_sub(WINDOW), (pos as usize + WINDOW + 1).min(list.len()));
+                others.extend(&list[lo..(lo + k).min(hi)]);
+                others.extend(&list[hi.saturating_sub(k).max(lo)..hi]);
+            }
+        }
+        others.sort_unstable();
+        others.dedup();
+        for c in others.into_iter().filter(|c| !seen.contains(c)).filter_map(score) {
+            self.offer(i, &mut best, c);
+        }
+        Some(best)
+    }
 }
 
 /// Each article's features (numbered as `compute_with` says), each with the article's place in
@@ -285,10 +345,25 @@ fn by_key(feats: &Features, keys: &[u64]) -> Vec<Vec<u64>> {
 /// than half).
 #[cfg(test)]
 pub(crate) fn rescored(articles: &[Article], counts: &[usize; 3], keys: &[u64], memo: &Memo) -> Option<usize> {
-    let (feats, postings) = index(articles, counts);
-    let now = Memo::inputs(articles, &feats, keys, &weights(&postings, articles.len()));
-    let r = rescoring(memo, &now, keys, &feats, &postings)?;
+    let (_, r) = rebuild(articles, counts, keys, memo)?;
     Some(r.rows.iter().filter(|r| **r).count())
+}
+
+/// How many of those it would score in full, the others having their last picks patched (see
+/// `Scoring::patch`).
+#[cfg(test)]
+fn scored_in_full(articles: &[Article], counts: &[usize; 3], keys: &[u64], memo: &Memo) -> Option<usize> {
+    let (sc, r) = rebuild(articles, counts, keys, memo)?;
+    Some((0..articles.len()).filter(|&i| sc.again(i, memo, &r).is_none()).count())
+}
+
+/// What `compute_with` from `memo` scores with, and what it scores again.
+#[cfg(test)]
+fn rebuild(articles: &[Article], counts: &[usize; 3], keys: &[u64], memo: &Memo) -> Option<(Scoring, Rescoring)> {
+    let sc = Scoring::new(articles, counts);
+    let now = Memo::inputs(articles, &sc.feats, keys, &sc.weight);
+    let r = rescoring(memo, &now, keys, &sc.feats, &sc.postings)?;
+    Some((sc, r))
 }
 
 /// The articles a feature's postings put in the window of the one at `pos`.
@@ -370,65 +445,6 @@ fn rescoring(last: &Memo, now: &Memo, keys: &[u64], feats: &Features, postings: 
     }
     let changed = (0..n as u32).filter(|&i| changed[i as usize]).collect();
     (rows.iter().filter(|r| **r).count() <= n / 2).then_some(Rescoring { old, new, rows, changed, edits })
-}
-
-/// Article `i`'s picks made from its last ones (`last`, by their ids then), when only other
-/// articles changed (see `Rescoring`): its norm and features are as they were, so a candidate
-/// scores otherwise than before only when it changed itself or entered or left one of `i`'s
-/// windows. Those entering are near a window's ends (an article moves in a feature's postings
-/// by at most the feature's `edits`), and those leaving score less. So the changed articles,
-/// the ends of the windows of edited features and the last picks are scored, exactly as `pick`
-/// scores them, and the best are kept. None when a last pick is gone or scores less than it
-/// did (an article never looked at might overtake it): `i` is then scored in full.
-fn patch(
-    i: usize,
-    fs: &[(u32, u32)],
-    last: &[(ArticleId, f64)],
-    r: &Rescoring,
-    Scoring { feats, postings, weight, norm, times }: Scoring<'_>,
-) -> Option<Vec<(ArticleId, f64)>> {
-    // The sum `pick` makes for `c`: the weights of `i`'s features, in order, whose window holds
-    // it (`c`'s own features say where it is in each one's postings).
-    let score = |c: u32| {
-        let mut raw = 0.0f64;
-        for &(f, pos) in fs {
-            let w = weight[f as usize];
-            if w != 0.0 && feats[c as usize].iter().any(|&(g, q)| g == f && q.abs_diff(pos) as usize <= WINDOW) {
-                raw += w;
-            }
-        }
-        (raw != 0.0).then(|| (ArticleId(c), raw / (norm[i] * norm[c as usize])))
-    };
-    let mut best = Vec::with_capacity(TOP + r.changed.len());
-    for &(id, was) in last {
-        let now = score(r.new[id.0 as usize]?)?;
-        if now.1 < was {
-            return None;
-        }
-        best.push(now);
-    }
-    let mut others = r.changed.clone();
-    for &(f, pos) in fs {
-        let k = r.edits[f as usize] as usize;
-        if k > 0 {
-            let list = &postings[f as usize];
-            let (lo, hi) = ((pos as usize).saturating_sub(WINDOW), (pos as usize + WINDOW + 1).min(list.len()));
-            others.extend(&list[lo..(lo + k).min(hi)]);
-            others.extend(&list[hi.saturating_sub(k).max(lo)..hi]);
-        }
-    }
-    others.sort_unstable();
-    others.dedup();
-    let known = |c: u32| c as usize == i || best.iter().any(|b| b.0.0 == c);
-    let found: Vec<_> = others.into_iter().filter(|c| !known(*c)).filter_map(score).collect();
-    best.extend(found);
-    best.sort_by(|a, b| match (a.0 == b.0, better(times, i, a, b)) {
-        (true, _) => std::cmp::Ordering::Equal,
-        (false, true) => std::cmp::Ordering::Less,
-        (false, false) => std::cmp::Ordering::Greater,
-    });
-    best.truncate(TOP);
-    Some(best)
 }
 
 #[cfg(test)]
@@ -630,6 +646,8 @@ mod tests {
         assert_eq!(again.0, compute(&arts, counts[0], counts[1], counts[2]));
         let scored = rescored(&arts, &counts, &keys, &memo);
         assert!(scored.is_some_and(|n| n > 0 && n < 500), "{scored:?}");
+        // Of those, only the new one is scored in full: the others' picks are patched.
+        assert_eq!(scored_in_full(&arts, &counts, &keys, &memo), Some(1));
     }
 
     #[test]
