@@ -702,7 +702,8 @@ impl<'a> Shared<'a> {
 
     /// Renders `jobs` in parallel, each file going to the sink as soon as it is done (or the
     /// file of the last build, when its fingerprint says it is the same). Returns the sitemap
-    /// entries of the HTML pages.
+    /// entries of the HTML pages and, when given the last render's fingerprints (`last`), the
+    /// fingerprints of the whole site (the pages rendered early pass None: theirs are dropped).
     fn render_jobs(
         &self,
         jobs: &[Job],
