@@ -10,7 +10,7 @@
 //! articles roughly (see `scale` and `counted`), so that an article added, deleted or given
 //! another topic seldom changes any: then only the articles near it in time, among those that
 //! share a feature with it, are scored again, and most of those only against the articles that
-//! changed (see `patch`).
+//! changed (see `Scoring::patch`).
 
 use crate::model::{Article, ArticleId};
 
@@ -19,7 +19,7 @@ pub const TOP: usize = 5;
 /// For a feature shared by many articles, how many neighbours in time on each side are scored.
 const WINDOW: usize = 150;
 /// Up to how many changed articles the others' picks are patched rather than made again (see
-/// `patch`): each patched article scores every changed one.
+/// `Scoring::patch`): each patched article scores every changed one.
 const PATCHED: usize = 16;
 
 /// For each article, the articles it is related to by shared features, best first. `b` is in
@@ -104,15 +104,15 @@ fn place(a: &Article) -> u64 {
     h.finish()
 }
 
-/// `compute` for articles whose features (each once per article) are numbered topics first,
-/// then people, then places (`counts`), each feature with a key that names it from one build to
-/// the next (its ids move when one is added; read only with a memo). With the memo of the last
-/// build, only the articles whose picks can differ are scored again: those added, or whose date,
-/// slug, file or features changed, those with a feature whose articles changed (its weight and
-/// their norms did), and those scoring any of these as candidates (when few changed, against
-/// those only: `patch`). Every other article's inputs are bit for bit the last build's (the
-/// articles it meets are the same, in the same order and as far apart in time), and so are its
-/// picks, by their ids now. Returns the lists and the memo for the next build.
+/// `compute` for articles whose features (each once per article) are numbered topics first, then
+/// people, then places (`counts`), each feature with a key that names it from one build to the next
+/// (its ids move when one is added; read only with a memo). With the memo of the last build, only
+/// the articles whose picks can differ are scored again: those added, or whose date, slug, file or
+/// features changed, those with a feature whose articles changed (its weight and their norms did),
+/// and those scoring any of these as candidates (when few changed, against those only:
+/// `Scoring::patch`). Every other article's inputs are bit for bit the last build's (the articles
+/// it meets are the same, in the same order and as far apart in time), and so are its picks, by
+/// their ids now. Returns the lists and the memo for the next build.
 pub fn compute_with(
     articles: &[Article],
     counts: &[usize; 3],
