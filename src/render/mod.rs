@@ -590,7 +590,9 @@ fn jobs(site: &Site) -> Vec<Job> {
         let feeds = usize::from(kind != EntityKind::Place);
         1 + site.entities(kind).iter().map(|e| lists(e.articles.len()) + feeds).sum::<usize>()
     };
-    let count = 7
+    let site_wide =
+        [Job::Home, Job::Topics, Job::Editions, Job::Search, Job::NotFound, Job::Atom(FeedOf::Site), Job::Rss];
+    let count = site_wide.len()
         + site.articles.len()
         + site.topics.iter().map(|t| lists(t.articles.len()) + 1).sum::<usize>()
         + [EntityKind::Person, EntityKind::Place, EntityKind::Source].map(entities).iter().sum::<usize>()
@@ -599,16 +601,16 @@ fn jobs(site: &Site) -> Vec<Job> {
         + site.days.len()
         + site.editions.len();
     let mut v = Vec::with_capacity(count);
-    v.extend([Job::Home, Job::Topics, Job::Editions, Job::Search, Job::NotFound, Job::Atom(FeedOf::Site), Job::Rss]);
+    v.extend(site_wide);
     v.extend(site.articles.iter().map(|a| Job::Article(a.id)));
     for (i, t) in site.topics.iter().enumerate() {
-        v.extend((1..=pages(t.articles.len(), per)).map(|p| Job::Topic(i, p)));
+        v.extend((1..=lists(t.articles.len())).map(|p| Job::Topic(i, p)));
         v.push(Job::Atom(FeedOf::Topic(i)));
     }
     for kind in [EntityKind::Person, EntityKind::Place, EntityKind::Source] {
         v.push(Job::Entities(kind));
         for (i, e) in site.entities(kind).iter().enumerate() {
-            v.extend((1..=pages(e.articles.len(), per)).map(|p| Job::Entity(kind, i, p)));
+            v.extend((1..=lists(e.articles.len())).map(|p| Job::Entity(kind, i, p)));
             if kind != EntityKind::Place {
                 v.push(Job::Atom(FeedOf::Entity(kind, i)));
             }
