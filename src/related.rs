@@ -1,7 +1,11 @@
 //! Related articles computed from shared topics, people and places.
 //!
-//! Each article is a vector over those features, weighted by inverse document frequency so that
-//! a rare person counts for more than a common topic; similarity is the cosine. Candidates come
+//! Two articles score the weights of the features they share, each weight the square of the
+//! feature's inverse document frequency so that a rare person counts for more than a common
+//! topic, divided by the geometric mean of their counts of features, so that an article tagged
+//! with everything is not everyone's best match. (The cosine of weighted vectors ranks alike,
+//! but its norms take every weight: one weight changed would change scores all over the site.)
+//! Candidates come
 //! from an inverted index (feature → articles), never from all pairs, and for a very common
 //! feature only the articles nearest in time are looked at: in news, recent context matters
 //! most, and it bounds the work per article. The result is symmetric and deterministic.
@@ -10,7 +14,8 @@
 //! articles roughly (see `scale` and `counted`), so that an article added, deleted or given
 //! another topic seldom changes any: then only the articles near it in time, among those that
 //! share a feature with it, are scored again, and most of those only against the articles that
-//! changed (see `Scoring::patch`).
+//! changed (see `Scoring::patch`). When a feature's weight does change, its articles are scored
+//! again too, and no others for it.
 
 use crate::model::{Article, ArticleId};
 
@@ -63,8 +68,11 @@ struct Rescoring {
     new: Vec<Option<u32>>,
     /// Whether each article is scored again.
     rows: Vec<bool>,
-    /// The articles whose own inputs changed (added, given other features, or with a feature
-    /// whose weight changed): the only ones whose norm may differ.
+    /// Whether each article is scored in full (not patched): those in `changed`, and those with
+    /// a feature whose weight changed (every score they take through it did).
+    whole: Vec<bool>,
+    /// The articles added or given other features: the only ones any other article (without a
+    /// reweighed feature) scores otherwise than before, besides those entering its windows.
     changed: Vec<u32>,
     /// For each feature, how many articles its postings gained or lost.
     edits: Vec<u32>,
@@ -108,9 +116,9 @@ fn place(a: &Article) -> u64 {
 /// people, then places (`counts`), each feature with a key that names it from one build to the next
 /// (its ids move when one is added; read only with a memo). With the memo of the last build, only
 /// the articles whose picks can differ are scored again: those added, or whose date, slug, file or
-/// features changed, those with a feature whose articles changed (its weight and their norms did),
-/// and those scoring any of these as candidates (when few changed, against those only:
-/// `Scoring::patch`). Every other article's inputs are bit for bit the last build's (the articles
+/// features changed, and those scoring any of these as candidates (when few changed, against those
+/// only: `Scoring::patch`); those with a feature whose weight changed; those whose windows gained
+/// or lost an article. Every other article's inputs are bit for bit the last build's (the articles
 /// it meets are the same, in the same order and as far apart in time), and so are its picks, by
 /// their ids now. Returns the lists and the memo for the next build.
 pub fn compute_with(
@@ -163,7 +171,8 @@ pub fn compute_with(
 }
 
 /// What the scores are made from: the articles' features, the features' postings and weights,
-/// the articles' norms (and their inverses) and times.
+/// the articles' norms (the square roots of their counts of features, and their inverses) and
+/// times.
 struct Scoring {
     feats: Features,
     postings: Vec<Vec<u32>>,
@@ -178,8 +187,7 @@ impl Scoring {
     fn new(articles: &[Article], counts: &[usize; 3]) -> Scoring {
         let (feats, postings) = index(articles, counts);
         let weight = weights(&postings, articles.len());
-        let norm: Vec<f64> =
-            feats.iter().map(|fs| fs.iter().map(|(f, _)| weight[*f as usize]).sum::<f64>().sqrt()).collect();
+        let norm: Vec<f64> = feats.iter().map(|fs| (fs.len() as f64).sqrt()).collect();
         let inverse = norm.iter().map(|x| 1.0 / x).collect();
         let times = articles.iter().map(|a| a.date.timestamp()).collect();
         Scoring { feats, postings, weight, norm, inverse, times }
@@ -254,13 +262,13 @@ impl Scoring {
             // scored again: checked all the same).
             return last.iter().map(|&(id, score)| Some((ArticleId(r.new[id.0 as usize]?), score))).collect();
         }
-        (r.changed.len() <= PATCHED && !r.changed.contains(&(i as u32))).then(|| self.patch(i, last, r))?
+        (r.changed.len() <= PATCHED && !r.whole[i]).then(|| self.patch(i, last, r))?
     }
 
     /// Article `i`'s picks made from its last ones (`last`, by their ids then), when only other
-    /// articles changed (see `Rescoring`): its norm and features are as they were, so a candidate
-    /// scores otherwise than before only when it changed itself or entered or left one of `i`'s
-    /// windows. Those entering are near a window's ends (an article moves in a feature's postings
+    /// articles changed (see `Rescoring`): its features and their weights are as they were, so a
+    /// candidate scores otherwise than before only when it changed itself or entered or left one
+    /// of `i`'s windows. Those entering are near a window's ends (an article moves in a feature's postings
     /// by at most the feature's `edits`), and those leaving score less. So the changed articles,
     /// the ends of the windows of edited features and the last picks are scored, exactly as `pick`
     /// scores them, and the best are kept. None when a last pick is gone or scores less than it
@@ -392,14 +400,15 @@ fn rescoring(last: &Memo, now: &Memo, keys: &[u64], feats: &Features, postings: 
         }
     }
     let feature: rustc_hash::FxHashMap<u64, usize> = keys.iter().enumerate().map(|(f, k)| (*k, f)).collect();
-    // The articles whose norm may have changed: those added or edited, and those with a feature
-    // whose weight changed.
-    let mut changed = vec![false; n];
+    // The articles with a feature whose weight changed: every score they take through it did.
+    let mut whole = vec![false; n];
     for (f, key) in keys.iter().enumerate() {
         if last.weights.get(key) != now.weights.get(key) {
-            postings[f].iter().for_each(|&j| changed[j as usize] = true);
+            postings[f].iter().for_each(|&j| whole[j as usize] = true);
         }
     }
+    // The articles added or edited: every score they take part in may have changed.
+    let mut changed = vec![false; n];
     // Where a feature's articles gained or lost one: (feature, the place in its postings now).
     let mut shifted: Vec<(usize, usize)> = Vec::new();
     for (i, fs) in now.features.iter().enumerate() {
@@ -428,9 +437,10 @@ fn rescoring(last: &Memo, now: &Memo, keys: &[u64], feats: &Features, postings: 
             }
         }
     }
-    // Scored again: the changed articles, every article scoring one of them (windows are
-    // symmetric), and every article whose window of a feature gained or lost an article.
-    let mut rows = changed.clone();
+    // Scored again: the reweighed and changed articles, every article scoring one of the changed
+    // (windows are symmetric), and every article whose window of a feature gained or lost one.
+    whole.iter_mut().zip(&changed).for_each(|(w, c)| *w |= *c);
+    let mut rows = whole.clone();
     for (fs, _) in feats.iter().zip(&changed).filter(|(_, c)| **c) {
         for &(f, pos) in fs {
             window(&postings[f as usize], pos).iter().for_each(|&j| rows[j as usize] = true);
@@ -444,7 +454,7 @@ fn rescoring(last: &Memo, now: &Memo, keys: &[u64], feats: &Features, postings: 
         list[near].iter().for_each(|&j| rows[j as usize] = true);
     }
     let changed = (0..n as u32).filter(|&i| changed[i as usize]).collect();
-    (rows.iter().filter(|r| **r).count() <= n / 2).then_some(Rescoring { old, new, rows, changed, edits })
+    (rows.iter().filter(|r| **r).count() <= n / 2).then_some(Rescoring { old, new, rows, whole, changed, edits })
 }
 
 #[cfg(test)]
@@ -648,6 +658,38 @@ mod tests {
         assert!(scored.is_some_and(|n| n > 0 && n < 500), "{scored:?}");
         // Of those, only the new one is scored in full: the others' picks are patched.
         assert_eq!(scored_in_full(&arts, &counts, &keys, &memo), Some(1));
+    }
+
+    #[test]
+    fn a_weight_that_changes_rescores_that_features_articles_not_the_site() {
+        // 3,000 articles in two topics; a person on 191 of them, spread through the site (their
+        // windows in the topics cover it all). One more of hers, and the person's weight changes
+        // (191 articles count as 160, 192 as 192): her 192 articles are scored in full, and only
+        // those near the new one besides.
+        let site = |extra: bool| {
+            let mut features: Vec<(u32, Vec<String>)> = (0..3000)
+                .map(|i| {
+                    let mut fs = vec![format!("t{}", i % 2)];
+                    if i % 15 == 3 && i < 191 * 15 {
+                        fs.push("p0".into());
+                    }
+                    (i, fs)
+                })
+                .collect();
+            if extra {
+                features.insert(1500, (5000, vec!["t0".into(), "p0".into()]));
+            }
+            named(&features)
+        };
+        let (arts, counts, keys) = site(false);
+        let memo = compute_with(&arts, &counts, &keys, Some(&Memo::default())).1;
+        let (arts, counts, keys) = site(true);
+        assert_eq!(arts.iter().filter(|a| !a.people.is_empty()).count(), 192);
+        let again = compute_with(&arts, &counts, &keys, Some(&memo));
+        assert_eq!(again.0, compute(&arts, counts[0], counts[1], counts[2]));
+        let scored = rescored(&arts, &counts, &keys, &memo);
+        assert!(scored.is_some_and(|n| n < 1000), "{scored:?}");
+        assert_eq!(scored_in_full(&arts, &counts, &keys, &memo), Some(192));
     }
 
     #[test]
