@@ -4,8 +4,9 @@
 //!
 //! ```text
 //! source::load_content ─┐
-//! config::Config::parse ├─> model::assemble ─> render::check_routes ─> render::render ─> Sink
-//! render::theme::load ──┘      (Site)              (collisions)         (pages)        (Output or Staging)
+//! config::Config::parse ├─> model::assemble ─> render::render ─> Sink
+//! render::theme::load ──┘      (Site)          (collisions     (Output or Staging)
+//!                                               checked, pages)
 //! ```
 //!
 //! Module map: `config` (site.toml), `frontmatter` (article headers), `date` (zones), `markdown`
@@ -180,6 +181,8 @@ pub fn build_after_first(
     let reuse =
         articles_changed.and_then(|p| model::changed_texts(&p.site, &prepared.site).map(|changed| (p, changed)));
     if let Some((previous, changed)) = reuse {
+        // The routes are the last build's (only wording differs, the assets and theme are the
+        // same), checked then: as in `rebuild_texts`, no clash is looked for again.
         let Prepared { site, theme, mut warnings, mut clock, memo, sources, .. } = prepared;
         let (output, rendered) = match rerender_texts(previous, &site, &theme, &changed) {
             Ok(done) => done,
@@ -421,8 +424,6 @@ fn prepare(
     let (Some(site), Some(theme)) = (site, theme) else {
         return Err(fail(diags));
     };
-    let statics: Vec<&str> = theme.statics.keys().map(String::as_str).collect();
-    diags.extend(render::check_routes(&site, &statics, &content.assets));
     if diags.iter().any(Diagnostic::is_error) {
         return Err(fail(diags));
     }
@@ -439,12 +440,12 @@ impl Prepared {
         first: Option<render::First>,
     ) -> Result<Rendered, Failure> {
         let Prepared { sources, site, theme, assets, mut warnings, mut clock, memo, .. } = self;
-        let rendered = match render::render(&site, &theme, sink, prints, first) {
+        let rendered = match render::render(&site, &theme, &assets, sink, prints, first) {
             Ok(r) => r,
             Err(e) => return Err(render_failed(e, warnings)),
         };
         clock.lap("render");
-        // Collisions of assets with generated files were ruled out by `render::check_routes`.
+        // Collisions of assets with generated files were ruled out by `render::render`.
         for asset in assets {
             sink.put(asset.to, output::FileData::Copy(asset.from))?;
         }

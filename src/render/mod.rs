@@ -258,15 +258,22 @@ pub struct First<'a> {
 }
 
 /// Renders every page of `site` with `theme` into `sink`, pages in parallel (see `Fingerprints`
-/// for which may be kept instead), after the pages of `first`, if any.
+/// for which may be kept instead), after the pages of `first`, if any. Nothing is rendered when
+/// two files want one path (see `check_routes`; `assets` are the files copied from `content/`).
 pub fn render(
     site: &Site,
     theme: &Theme,
+    assets: &[crate::source::Asset],
     sink: &dyn Sink,
     prints: Fingerprints,
     first: Option<First>,
 ) -> Result<Rendered, RenderError> {
-    let shared = Shared::new(site, theme, prints);
+    // The check and the site-wide values are mostly serial work: made side by side.
+    let statics: Vec<&str> = theme.statics.keys().map(String::as_str).collect();
+    let (clashes, shared) = rayon::join(|| check_routes(site, &statics, assets), || Shared::new(site, theme, prints));
+    if !clashes.is_empty() {
+        return Err(RenderError::Diagnostics(clashes));
+    }
     let jobs = jobs(site);
     if let Some(first) = first {
         // Rendered again below with the rest, so that the output (and its order) is what a
@@ -1619,7 +1626,7 @@ mod tests {
         let site = site_of(&[("a.md", &art("Same", "")), ("b.md", later), ("c.md", &art("Other", ""))], "");
         let theme = theme::load(std::path::Path::new("/nonexistent"), &site.config).unwrap().unwrap();
         let sink = std::sync::Mutex::new(crate::output::Output::default());
-        render(&site, &theme, &sink, Fingerprints::Off, None).unwrap();
+        render(&site, &theme, &[], &sink, Fingerprints::Off, None).unwrap();
         let out = sink.into_inner().unwrap();
         let head_title = |a: &crate::model::Article| {
             let html = std::str::from_utf8(out.bytes(&format!("{}index.html", a.route)).unwrap()).unwrap().to_string();
@@ -1751,7 +1758,7 @@ mod tests {
         let theme = theme::load(std::path::Path::new("/nonexistent"), &site.config).unwrap().unwrap();
         let render_into = |site: &Site, prints: Fingerprints| {
             let sink = std::sync::Mutex::new(crate::output::Output::default());
-            let done = render(site, &theme, &sink, prints, None).unwrap();
+            let done = render(site, &theme, &[], &sink, prints, None).unwrap();
             (done, sink.into_inner().unwrap())
         };
         let (first, output) = render_into(&site, Fingerprints::Make);
@@ -1780,7 +1787,7 @@ mod tests {
             assert!(sink.lock().unwrap().files.is_empty());
             handed.lock().unwrap().push(early);
         };
-        render(&site, &theme, &sink, Fingerprints::Make, Some(First { files: &files, ready: &ready })).unwrap();
+        render(&site, &theme, &[], &sink, Fingerprints::Make, Some(First { files: &files, ready: &ready })).unwrap();
         let whole = sink.into_inner().unwrap();
         let handed = handed.into_inner().unwrap();
         assert_eq!(handed.len(), 1, "handed over once");
@@ -1790,7 +1797,7 @@ mod tests {
             assert_eq!(whole.files.get(file), Some(data), "{file} as the whole render made it");
         }
         let alone = std::sync::Mutex::new(crate::output::Output::default());
-        render(&site, &theme, &alone, Fingerprints::Make, None).unwrap();
+        render(&site, &theme, &[], &alone, Fingerprints::Make, None).unwrap();
         assert!(alone.into_inner().unwrap() == whole, "the same output without pages first");
     }
 
