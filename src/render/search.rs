@@ -134,3 +134,16 @@ impl<I: Iterator<Item = u32> + Clone> Serialize for Numbers<I> {
         serializer.collect_seq(self.0.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::folders_of;
+
+    #[test]
+    fn a_route_is_shortened_only_by_its_own_days_folders() {
+        assert_eq!(folders_of((2025, 3, 5), "2025/03/05/offer/"), Some(11));
+        assert_eq!(folders_of((2025, 3, 5), "2025/03/06/offer/"), None);
+        assert_eq!(folders_of((2025, 3, 5), "news/offer/"), None);
+        assert_eq!(folders_of((987, 12, 31), "0987/12/31/old/"), Some(11));
+    }
+}
