@@ -325,7 +325,8 @@ pub fn build_to_disk(opts: &BuildOptions) -> Result<Written, Failure> {
     })
 }
 
-/// Everything up to rendering: loaded, parsed, assembled and checked.
+/// Everything up to rendering: loaded, parsed and assembled (the routes are checked as the
+/// render starts).
 struct Prepared {
     /// The article files, when kept (`BuildOptions::rebuilds`).
     sources: Option<Vec<Arc<source::Source>>>,
