@@ -649,15 +649,21 @@ mod tests {
             }
             named(&features)
         };
+        let (scored, in_full) = rebuilt(site);
+        assert!(scored.is_some_and(|n| n > 0 && n < 500), "{scored:?}");
+        // Of those, only the new one is scored in full: the others' picks are patched.
+        assert_eq!(in_full, Some(1));
+    }
+
+    /// Rebuilds `site(true)` from the memo of `site(false)`, checks that it finds what a fresh
+    /// build finds, and returns how many articles it scored again and how many of those in full.
+    fn rebuilt(site: impl Fn(bool) -> (Vec<Article>, [usize; 3], Vec<u64>)) -> (Option<usize>, Option<usize>) {
         let (arts, counts, keys) = site(false);
         let memo = compute_with(&arts, &counts, &keys, Some(&Memo::default())).1;
         let (arts, counts, keys) = site(true);
         let again = compute_with(&arts, &counts, &keys, Some(&memo));
         assert_eq!(again.0, compute(&arts, counts[0], counts[1], counts[2]));
-        let scored = rescored(&arts, &counts, &keys, &memo);
-        assert!(scored.is_some_and(|n| n > 0 && n < 500), "{scored:?}");
-        // Of those, only the new one is scored in full: the others' picks are patched.
-        assert_eq!(scored_in_full(&arts, &counts, &keys, &memo), Some(1));
+        (rescored(&arts, &counts, &keys, &memo), scored_in_full(&arts, &counts, &keys, &memo))
     }
 
     #[test]
@@ -681,15 +687,10 @@ mod tests {
             }
             named(&features)
         };
-        let (arts, counts, keys) = site(false);
-        let memo = compute_with(&arts, &counts, &keys, Some(&Memo::default())).1;
-        let (arts, counts, keys) = site(true);
-        assert_eq!(arts.iter().filter(|a| !a.people.is_empty()).count(), 192);
-        let again = compute_with(&arts, &counts, &keys, Some(&memo));
-        assert_eq!(again.0, compute(&arts, counts[0], counts[1], counts[2]));
-        let scored = rescored(&arts, &counts, &keys, &memo);
+        assert_eq!(site(true).0.iter().filter(|a| !a.people.is_empty()).count(), 192);
+        let (scored, in_full) = rebuilt(site);
         assert!(scored.is_some_and(|n| n < 1000), "{scored:?}");
-        assert_eq!(scored_in_full(&arts, &counts, &keys, &memo), Some(192));
+        assert_eq!(in_full, Some(192));
     }
 
     #[test]
