@@ -3,12 +3,12 @@
 //! Two articles score the weights of the features they share, each weight the square of the
 //! feature's inverse document frequency so that a rare person counts for more than a common
 //! topic, divided by the geometric mean of their counts of features, so that an article tagged
-//! with everything is not everyone's best match. (The cosine of weighted vectors ranks alike,
-//! but its norms take every weight: one weight changed would change scores all over the site.)
-//! Candidates come
-//! from an inverted index (feature → articles), never from all pairs, and for a very common
-//! feature only the articles nearest in time are looked at: in news, recent context matters
-//! most, and it bounds the work per article. The result is symmetric and deterministic.
+//! with everything is not everyone's best match. (The cosine of weighted vectors ranks much
+//! alike, four picks in five the same, but its norms take every weight: one weight changed
+//! would change scores all over the site.) Candidates come from an inverted index (feature →
+//! articles), never from all pairs, and for a very common feature only the articles nearest in
+//! time are looked at: in news, recent context matters most, and it bounds the work per
+//! article. The result is symmetric and deterministic.
 //!
 //! A rebuild starts from the last one's picks (see `Memo`). The weights take the counts of
 //! articles roughly (see `scale` and `counted`), so that an article added, deleted or given
