@@ -268,11 +268,12 @@ impl Scoring {
     /// Article `i`'s picks made from its last ones (`last`, by their ids then), when only other
     /// articles changed (see `Rescoring`): its features and their weights are as they were, so a
     /// candidate scores otherwise than before only when it changed itself or entered or left one
-    /// of `i`'s windows. Those entering are near a window's ends (an article moves in a feature's postings
-    /// by at most the feature's `edits`), and those leaving score less. So the changed articles,
-    /// the ends of the windows of edited features and the last picks are scored, exactly as `pick`
-    /// scores them, and the best are kept. None when a last pick is gone or scores less than it
-    /// did (an article never looked at might overtake it): `i` is then scored in full.
+    /// of `i`'s windows. Those entering are near a window's ends (an article moves in a feature's
+    /// postings by at most the feature's `edits`), and those leaving score less. So the changed
+    /// articles, the ends of the windows of edited features and the last picks are scored,
+    /// exactly as `pick` scores them, and the best are kept. None when a last pick is gone or
+    /// scores less than it did (an article never looked at might overtake it): `i` is then
+    /// scored in full.
     fn patch(&self, i: usize, last: &[(ArticleId, f64)], r: &Rescoring) -> Option<Vec<(ArticleId, f64)>> {
         let Scoring { feats, postings, weight, norm, .. } = self;
         let fs = &feats[i];

@@ -146,7 +146,14 @@ pub mod layout {
     }
     /// A day archive.
     pub fn day(d: NaiveDate) -> String {
-        format!("{:04}/{:02}/{:02}/", d.year(), d.month(), d.day())
+        Day(d).to_string()
+    }
+    /// A day archive's route (`day`) written where it goes, without a string of its own.
+    pub struct Day(pub NaiveDate);
+    impl std::fmt::Display for Day {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{:04}/{:02}/{:02}/", self.0.year(), self.0.month(), self.0.day())
+        }
     }
     /// An edition.
     pub fn edition(id: &str) -> String {

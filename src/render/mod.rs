@@ -268,13 +268,20 @@ pub fn render(
     prints: Fingerprints,
     first: Option<First>,
 ) -> Result<Rendered, RenderError> {
-    // The check and the site-wide values are mostly serial work: made side by side.
+    // The pages listed and checked, and the site-wide values: mostly serial work, made side
+    // by side.
     let statics: Vec<&str> = theme.statics.keys().map(String::as_str).collect();
-    let (clashes, shared) = rayon::join(|| check_routes(site, &statics, assets), || Shared::new(site, theme, prints));
+    let ((jobs, clashes), shared) = rayon::join(
+        || {
+            let jobs = jobs(site);
+            let clashes = check_routes(site, &jobs, &statics, assets);
+            (jobs, clashes)
+        },
+        || Shared::new(site, theme, prints),
+    );
     if !clashes.is_empty() {
         return Err(RenderError::Diagnostics(clashes));
     }
-    let jobs = jobs(site);
     if let Some(first) = first {
         // Rendered again below with the rest, so that the output (and its order) is what a
         // build without them makes: a page or two.
@@ -536,18 +543,17 @@ fn card_pages(site: &Site, id: ArticleId) -> Vec<Job> {
     jobs
 }
 
-/// Checks that no two files of the output want the same path: every page (paginated lists and
-/// feeds included), every generated file and every asset copied from `content/`, each named by
-/// who wants it. (A static file of the theme or site may replace a generated one on purpose,
-/// e.g. `static/robots.txt`, but not an asset.)
-pub fn check_routes(site: &Site, statics: &[&str], assets: &[crate::source::Asset]) -> Vec<Diagnostic> {
+/// Checks that no two files of the output want the same path: every page (`jobs`, paginated
+/// lists and feeds included), every generated file and every asset copied from `content/`, each
+/// named by who wants it. (A static file of the theme or site may replace a generated one on
+/// purpose, e.g. `static/robots.txt`, but not an asset.)
+fn check_routes(site: &Site, jobs: &[Job], statics: &[&str], assets: &[crate::source::Asset]) -> Vec<Diagnostic> {
     /// Who wants a file: a page (by its job), or something named.
     #[derive(Clone)]
     enum Owner {
         Page(usize),
         Named(String),
     }
-    let jobs = jobs(site);
     // The pages' files are made side by side; owners are named only if they collide.
     let files: Vec<String> = jobs.par_iter().map(|job| routes::file_for(&job.route(site))).collect();
     let mut claims = routes::Claims::with_capacity(files.len());
@@ -589,7 +595,7 @@ fn pages(n: usize, per_page: usize) -> usize {
 }
 
 /// Every page and feed of `site`, in the order rendered. The listing runs twice, counting and
-/// then filling: growing the list took fresh memory several times over, up to 8 ms of the main
+/// then filling: growing the list took fresh memory several times over, up to 8 ms of one
 /// thread with the other cores idle.
 fn jobs(site: &Site) -> Vec<Job> {
     let mut count = 0;
@@ -1640,7 +1646,7 @@ mod tests {
     #[test]
     fn two_articles_on_one_permalink_collide() {
         let s = site_of(&[("x/a.md", &art("A", "")), ("y/a.md", &art("B", ""))], "");
-        let d = check_routes(&s, &[], &[]);
+        let d = check_routes(&s, &jobs(&s), &[], &[]);
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("content/x/a.md and content/y/a.md"), "{}", d[0].message);
     }
@@ -1651,7 +1657,7 @@ mod tests {
             &[("a.md", &art("A", "")), ("two.md", &art("B", "slug = \"2\""))],
             "per_page = 1\npermalink = \"/topics/:topic/page/:slug/\"\n",
         );
-        let d = check_routes(&s, &[], &[]);
+        let d = check_routes(&s, &jobs(&s), &[], &[]);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(
             d[0].message,

@@ -86,18 +86,16 @@ impl Serialize for Entry<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeTuple;
         let a = self.0;
-        use chrono::Datelike;
         // Neither the day nor its folders are made into a string of their own: 10,000 of each
         // in every rebuild.
-        let (y, m, d) = (a.day.year(), a.day.month(), a.day.day());
         let mut t = serializer.serialize_tuple(7)?;
         t.serialize_element(&a.title)?;
         // Routes that start with the article's own date are stored without it: "~slug/".
-        match folders_of((y, m, d), &a.route) {
+        match folders_of(a.day, &a.route) {
             Some(n) => t.serialize_element(&Shown(format_args!("~{}", &a.route[n..])))?,
             None => t.serialize_element(&a.route)?,
         }
-        t.serialize_element(&Shown(format_args!("{y:04}-{m:02}-{d:02}")))?;
+        t.serialize_element(&Shown(a.day))?;
         t.serialize_element(&a.source.map_or(-1, |s| s.0 as i64))?;
         t.serialize_element(&Numbers(a.topics.iter().map(|t| t.0)))?;
         t.serialize_element(&Numbers(a.people.iter().map(|p| p.0)))?;
@@ -106,13 +104,13 @@ impl Serialize for Entry<'_> {
     }
 }
 
-/// The length of the day's folders (`YYYY/MM/DD/`, as `layout::day` writes them) when `route`
-/// starts with them.
-fn folders_of((y, m, d): (i32, u32, u32), route: &str) -> Option<usize> {
+/// The length of the day's folders (its archive's route, `layout::day`) when `route` starts
+/// with them.
+fn folders_of(day: chrono::NaiveDate, route: &str) -> Option<usize> {
     use std::io::Write;
     let mut folders = [0u8; 16];
     let mut rest = &mut folders[..];
-    write!(rest, "{y:04}/{m:02}/{d:02}/").ok()?;
+    write!(rest, "{}", crate::routes::layout::Day(day)).ok()?;
     let n = 16 - rest.len();
     route.as_bytes().starts_with(&folders[..n]).then_some(n)
 }
@@ -141,9 +139,10 @@ mod tests {
 
     #[test]
     fn a_route_is_shortened_only_by_its_own_days_folders() {
-        assert_eq!(folders_of((2025, 3, 5), "2025/03/05/offer/"), Some(11));
-        assert_eq!(folders_of((2025, 3, 5), "2025/03/06/offer/"), None);
-        assert_eq!(folders_of((2025, 3, 5), "news/offer/"), None);
-        assert_eq!(folders_of((987, 12, 31), "0987/12/31/old/"), Some(11));
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(folders_of(day(2025, 3, 5), "2025/03/05/offer/"), Some(11));
+        assert_eq!(folders_of(day(2025, 3, 5), "2025/03/06/offer/"), None);
+        assert_eq!(folders_of(day(2025, 3, 5), "news/offer/"), None);
+        assert_eq!(folders_of(day(987, 12, 31), "0987/12/31/old/"), Some(11));
     }
 }
