@@ -67,16 +67,25 @@ pub struct FrontMatter {
     pub extra: toml::Table,
 }
 
+/// Which fields of two front matters may differ in `FrontMatter::same_but`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leeway {
+    /// The title and the summary: an edit of wording alone, which `model::reassemble_texts`
+    /// can take without assembling the site again.
+    Wording,
+    /// The topics, people and places: an edit that `model::reassemble_tags` can take.
+    Tags,
+}
+
 impl FrontMatter {
-    /// True when everything but the title and the summary is the same (where in the file each
-    /// value was written aside): an edit of wording alone, which `model::reassemble_texts` can
-    /// take without assembling the site again.
-    pub fn same_but_wording(&self, other: &FrontMatter) -> bool {
+    /// True when everything but what `leeway` allows is the same (where in the file each value
+    /// was written aside).
+    pub fn same_but(&self, other: &FrontMatter, leeway: Leeway) -> bool {
         fn values<T: PartialEq>(a: &[Located<T>], b: &[Located<T>]) -> bool {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.value == y.value)
         }
         let FrontMatter {
-            title: _,
+            title,
             date,
             updated,
             slug,
@@ -86,18 +95,20 @@ impl FrontMatter {
             people,
             places,
             related,
-            summary: _,
+            summary,
             draft,
             extra,
         } = self;
-        *date == other.date
+        let wording = leeway == Leeway::Wording || (*title == other.title && *summary == other.summary);
+        let tags = leeway == Leeway::Tags
+            || (values(topics, &other.topics) && values(people, &other.people) && values(places, &other.places));
+        wording
+            && tags
+            && *date == other.date
             && *updated == other.updated
             && slug.as_ref().map(|s| &s.value) == other.slug.as_ref().map(|s| &s.value)
             && *source == other.source
             && *url == other.url
-            && values(topics, &other.topics)
-            && values(people, &other.people)
-            && values(places, &other.places)
             && values(related, &other.related)
             && *draft == other.draft
             && *extra == other.extra

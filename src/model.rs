@@ -288,7 +288,9 @@ pub fn reassemble_texts(
         let kept = memo.fronts.get(&src.rel)?.clone();
         let old = &*kept.0;
         if fm != *old {
-            if !fm.same_but_wording(old) || warnings.iter().any(|w| w.path.as_deref() == Some(src.path.as_path())) {
+            if !fm.same_but(old, frontmatter::Leeway::Wording)
+                || warnings.iter().any(|w| w.path.as_deref() == Some(src.path.as_path()))
+            {
                 return None;
             }
             fronts.push((src.rel.clone(), (Arc::new(fm.clone()), body_start)));
@@ -370,6 +372,207 @@ pub fn reassemble_texts(
         changed.add(id, body, new_summary, title);
     }
     Some((site, changed, memo))
+}
+
+/// The fast path of a rebuild when some article files changed only in their topics, people and
+/// places, each naming topics and entities the site has already: the registries, ids, routes,
+/// bodies, links and dates are the last build's, so the previous site is copied with the new
+/// memberships, and what follows from them is made again: the lists of the topics and entities
+/// touched, the neighbours they change, the groups of the editions of articles whose first topic
+/// changed, and the related picks (from their memo). Returns None (assemble everything) when a
+/// changed file had a warning, its body differs (`old` holds the last build's files), a name is
+/// new, a topic or entity would be left without articles or change its name (the first spelling
+/// used names it), an undeclared topic is added or taken where topics are declared (a warning
+/// names it), or a route would change. The memo comes back with the new front matter.
+pub fn reassemble_tags(
+    before: &Site,
+    memo: &Memo,
+    warnings: &[Diagnostic],
+    changed: &[Arc<Source>],
+    old: &[Arc<Source>],
+) -> Option<(Site, Memo)> {
+    let config = &before.config;
+    let switches = (config.smart_punctuation, config.unsafe_html);
+    let zone_name = format!("{:?}", config.timezone);
+    // Registries are sorted by slug: a name's id is found by its slug.
+    let topic_slugs: Vec<&str> = before.topics.iter().map(|t| t.slug.as_str()).collect();
+    let people_slugs: Vec<&str> = before.people.iter().map(|e| e.slug.as_str()).collect();
+    let place_slugs: Vec<&str> = before.places.iter().map(|e| e.slug.as_str()).collect();
+    let find = |names: &[Located<String>], slugs: &[&str]| -> Option<Vec<u32>> {
+        let ids = names.iter().map(|n| slugs.binary_search(&slug::slugify(&n.value).as_str()).ok().map(|i| i as u32));
+        Some(dedup(ids.collect::<Option<Vec<u32>>>()?))
+    };
+    let mut edits: Vec<TagEdit> = Vec::new();
+    for src in changed {
+        let a = before.articles.iter().find(|a| a.rel == src.rel)?;
+        if warnings.iter().any(|w| w.path.as_deref() == Some(src.path.as_path())) {
+            return None;
+        }
+        let (fm, body_start) = frontmatter::parse(&src.path, &src.text, &config.timezone).ok()?;
+        let (last, last_start) = memo.fronts.get(&src.rel)?.clone();
+        let was = old.iter().find(|o| o.rel == src.rel)?;
+        if !fm.same_but(&last, frontmatter::Leeway::Tags) || was.text[last_start..] != src.text[body_start..] {
+            return None;
+        }
+        let ids = [find(&fm.topics, &topic_slugs)?, find(&fm.people, &people_slugs)?, find(&fm.places, &place_slugs)?];
+        let first_topic = ids[0].first().map(|t| topic_slugs[*t as usize]);
+        if config.permalink.expand(&fm.date, &a.slug, first_topic) != a.route {
+            return None;
+        }
+        edits.push(TagEdit { id: a.id, ids, fm: Arc::new(fm), body_start, now: src, was });
+    }
+    // The memo gains the new files' front matter, and their bodies (the same as before), once
+    // the edits are known to be tags alone (copying a memo of 10,000 files takes milliseconds).
+    let mut memo = memo.clone();
+    for TagEdit { id, fm, body_start, now, was, .. } in &edits {
+        let slug = &before.article(*id).slug;
+        memo.fronts.insert(now.rel.clone(), (fm.clone(), *body_start));
+        memo.parsed.insert(key(&(&now.path, now.digest(), &zone_name)), (fm.clone(), *body_start, slug.clone()));
+        let body = |digest: u64| key(&(slug, digest, switches.0, switches.1));
+        if let Some(r) = memo.bodies.get(&body(was.digest())).cloned() {
+            memo.bodies.insert(body(now.digest()), r);
+        }
+    }
+    let declared = |t: u32| config.topics.iter().any(|d| d.slug == topic_slugs[t as usize]);
+    let mut site = before.clone();
+    // The topics, people and places whose lists changed, and those of the edited articles before
+    // and after, by kind.
+    let (mut moved, mut touched): ([Vec<u32>; 3], [Vec<u32>; 3]) = Default::default();
+    for TagEdit { id, ids, .. } in &edits {
+        let a = before.article(*id);
+        let was = [
+            a.topics.iter().map(|t| t.0).collect::<Vec<u32>>(),
+            a.people.iter().map(|e| e.0).collect(),
+            a.places.iter().map(|e| e.0).collect(),
+        ];
+        for (kind, (was, now)) in was.iter().zip(ids).enumerate() {
+            for &x in was.iter().filter(|x| !now.contains(x)) {
+                let list = site.members(kind, x);
+                list.remove(list.binary_search(id).ok()?);
+                moved[kind].push(x);
+            }
+            for &x in now.iter().filter(|x| !was.contains(x)) {
+                let list = site.members(kind, x);
+                list.insert(list.binary_search(id).err()?, *id);
+                moved[kind].push(x);
+            }
+            // Those it keeps too: it may spell them otherwise now.
+            touched[kind].extend(was.iter().chain(now));
+        }
+        let a = Arc::make_mut(&mut site.articles[id.0 as usize]);
+        a.topics = ids[0].iter().map(|t| TopicId(*t)).collect();
+        a.people = ids[1].iter().map(|e| EntityId(*e)).collect();
+        a.places = ids[2].iter().map(|e| EntityId(*e)).collect();
+    }
+    moved.iter_mut().chain(&mut touched).for_each(|t| {
+        t.sort_unstable();
+        t.dedup();
+    });
+    // Where topics are declared, the first article with an undeclared one has a warning about it.
+    if !config.topics.is_empty() && !moved[0].iter().all(|t| declared(*t)) {
+        return None;
+    }
+    // Each touched topic or entity keeps its articles and its name: the first spelling of its
+    // oldest article.
+    let front = |id: ArticleId| match edits.iter().find(|e| e.id == id) {
+        Some(e) => Some(e.fm.clone()),
+        None => memo.fronts.get(&site.article(id).rel).map(|f| f.0.clone()),
+    };
+    for (kind, list) in touched.iter().enumerate() {
+        for &x in list {
+            let (slug, name, articles) = match kind {
+                0 if declared(x) => continue,
+                0 => {
+                    let t = &site.topics[x as usize];
+                    (&t.slug, &t.name, &t.articles)
+                }
+                _ => {
+                    let e = &site.entities(if kind == 1 { EntityKind::Person } else { EntityKind::Place })[x as usize];
+                    (&e.slug, &e.name, &e.articles)
+                }
+            };
+            let fm = front(*articles.last()?)?;
+            let names = [&fm.topics, &fm.people, &fm.places][kind];
+            let spelling = &names.iter().find(|n| slug::slugify(&n.value) == *slug)?.value;
+            let named = match kind {
+                0 if spelling == slug => words_of(slug),
+                _ => spelling.clone(),
+            };
+            if named != *name {
+                return None;
+            }
+        }
+    }
+    // Neighbours in the topics whose lists changed, of the edited articles and of those next to
+    // them there, before and after.
+    let mut near: Vec<ArticleId> = edits.iter().map(|e| e.id).collect();
+    for &t in &moved[0] {
+        for list in [&before.topics[t as usize].articles, &site.topics[t as usize].articles] {
+            for TagEdit { id, .. } in &edits {
+                let at = list.binary_search(id).unwrap_or_else(|i| i);
+                near.extend(list[at.saturating_sub(1)..(at + 2).min(list.len())].iter().copied());
+            }
+        }
+    }
+    near.sort_unstable();
+    near.dedup();
+    for id in near {
+        let a = site.article(id);
+        let now: Vec<TopicNeighbours> =
+            a.topics.iter().map(|t| neighbours(*t, &site.topics[t.0 as usize].articles, id)).collect();
+        if now != a.neighbours {
+            Arc::make_mut(&mut site.articles[id.0 as usize]).neighbours = now;
+        }
+    }
+    // The editions of articles whose first topic changed group them again.
+    for TagEdit { id, .. } in &edits {
+        if before.article(*id).topics.first() != site.article(*id).topics.first() {
+            let e = site.article(*id).edition;
+            let first = |a: ArticleId| site.article(a).topics.first().copied();
+            let grouped = groups(&site.editions[e].articles, first, &site.topics);
+            site.editions[e].groups = grouped;
+        }
+    }
+    // The related picks, then each article's list: its editorial entries as they were, then the
+    // picks it does not name already.
+    let keys = feature_keys(&site.topics, &site.people, &site.places);
+    let counts = [site.topics.len(), site.people.len(), site.places.len()];
+    let (shared, related) = crate::related::compute_with(&site.articles, &counts, &keys, Some(&memo.related));
+    memo.related = Arc::new(related);
+    for (i, picks) in shared.into_iter().enumerate() {
+        let a = &site.articles[i];
+        let mut list: Vec<Related> =
+            a.related.iter().filter(|r| !matches!(r, Related::Article(_, Why::Shared))).cloned().collect();
+        let mut seen: Vec<ArticleId> = list
+            .iter()
+            .filter_map(|r| match r {
+                Related::Article(id, _) => Some(*id),
+                Related::External { .. } => None,
+            })
+            .collect();
+        for id in picks {
+            if id != a.id && !seen.contains(&id) {
+                seen.push(id);
+                list.push(Related::Article(id, Why::Shared));
+            }
+        }
+        if list != a.related {
+            Arc::make_mut(&mut site.articles[i]).related = list;
+        }
+    }
+    Some((site, memo))
+}
+
+/// One article file of `reassemble_tags`.
+struct TagEdit<'a> {
+    id: ArticleId,
+    /// Its topics, people and places.
+    ids: [Vec<u32>; 3],
+    fm: Arc<FrontMatter>,
+    body_start: usize,
+    /// The file now and at the last build.
+    now: &'a Arc<Source>,
+    was: &'a Arc<Source>,
 }
 
 /// A topic: declared in `site.toml`, used in front matter, or both.
@@ -494,6 +697,14 @@ impl Site {
     /// The entity of this kind and id.
     pub fn entity(&self, kind: EntityKind, id: EntityId) -> &Entity {
         &self.entities(kind)[id.0 as usize]
+    }
+    /// The article list of topic (`kind` 0), person (1) or place (2) `x`.
+    fn members(&mut self, kind: usize, x: u32) -> &mut Vec<ArticleId> {
+        match kind {
+            0 => &mut self.topics[x as usize].articles,
+            1 => &mut self.people[x as usize].articles,
+            _ => &mut self.places[x as usize].articles,
+        }
     }
     /// `base_path` + a route: what an `href` holds (`Config::href`).
     pub fn href(&self, route: &str) -> String {
@@ -1382,23 +1593,29 @@ fn editions(kind: EditionKind, articles: &[Article], topics: &[Topic]) -> (Vec<E
         of_article.push(out.len() - 1);
     }
     for e in &mut out {
-        let mut groups: Vec<Group> = Vec::new();
-        for id in &e.articles {
-            let topic = articles[id.0 as usize].topics.first().copied();
-            match groups.iter_mut().find(|g| g.topic == topic) {
-                Some(g) => g.articles.push(*id),
-                None => groups.push(Group { topic, articles: vec![*id] }),
-            }
-        }
-        groups.sort_by(|a, b| {
-            a.topic.is_none().cmp(&b.topic.is_none()).then(b.articles.len().cmp(&a.articles.len())).then_with(|| {
-                let name = |g: &Group| g.topic.map(|t| topics[t.0 as usize].name.to_lowercase());
-                name(a).cmp(&name(b))
-            })
-        });
-        e.groups = groups;
+        e.groups = groups(&e.articles, |id| articles[id.0 as usize].topics.first().copied(), topics);
     }
     (out, of_article)
+}
+
+/// An edition's articles (`ids`) grouped by their first topic (`first_topic`): the largest
+/// group first, then by topic name; articles without a topic last.
+fn groups(ids: &[ArticleId], first_topic: impl Fn(ArticleId) -> Option<TopicId>, topics: &[Topic]) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for id in ids {
+        let topic = first_topic(*id);
+        match groups.iter_mut().find(|g| g.topic == topic) {
+            Some(g) => g.articles.push(*id),
+            None => groups.push(Group { topic, articles: vec![*id] }),
+        }
+    }
+    groups.sort_by(|a, b| {
+        a.topic.is_none().cmp(&b.topic.is_none()).then(b.articles.len().cmp(&a.articles.len())).then_with(|| {
+            let name = |g: &Group| g.topic.map(|t| topics[t.0 as usize].name.to_lowercase());
+            name(a).cmp(&name(b))
+        })
+    });
+    groups
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@
 //! changed (see `Scoring::patch`). When a feature's weight does change, its articles are scored
 //! again too, and no others for it.
 
+use std::borrow::Borrow;
+
 use crate::model::{Article, ArticleId};
 
 /// How many related articles each article picks for itself.
@@ -50,9 +52,9 @@ pub struct Memo {
 impl Memo {
     /// What a rebuild is compared with (see `rescoring`): the articles' places, their features
     /// by key and each feature's weight; no picks yet.
-    fn inputs(articles: &[Article], feats: &Features, keys: &[u64], weight: &[f64]) -> Memo {
+    fn inputs<A: Borrow<Article>>(articles: &[A], feats: &Features, keys: &[u64], weight: &[f64]) -> Memo {
         Memo {
-            articles: articles.iter().map(place).collect(),
+            articles: articles.iter().map(|a| place(a.borrow())).collect(),
             weights: keys.iter().copied().zip(weight.iter().copied()).collect(),
             features: by_key(feats, keys),
             picks: Vec::new(),
@@ -121,8 +123,8 @@ fn place(a: &Article) -> u64 {
 /// or lost an article. Every other article's inputs are bit for bit the last build's (the articles
 /// it meets are the same, in the same order and as far apart in time), and so are its picks, by
 /// their ids now. Returns the lists and the memo for the next build.
-pub fn compute_with(
-    articles: &[Article],
+pub fn compute_with<A: Borrow<Article> + Sync>(
+    articles: &[A],
     counts: &[usize; 3],
     keys: &[u64],
     memo: Option<&Memo>,
@@ -184,12 +186,12 @@ struct Scoring {
 }
 
 impl Scoring {
-    fn new(articles: &[Article], counts: &[usize; 3]) -> Scoring {
+    fn new<A: Borrow<Article>>(articles: &[A], counts: &[usize; 3]) -> Scoring {
         let (feats, postings) = index(articles, counts);
         let weight = weights(&postings, articles.len());
         let norm: Vec<f64> = feats.iter().map(|fs| (fs.len() as f64).sqrt()).collect();
         let inverse = norm.iter().map(|x| 1.0 / x).collect();
-        let times = articles.iter().map(|a| a.date.timestamp()).collect();
+        let times = articles.iter().map(|a| a.borrow().date.timestamp()).collect();
         Scoring { feats, postings, weight, norm, inverse, times }
     }
 
@@ -324,13 +326,14 @@ impl Scoring {
 type Features = Vec<Vec<(u32, u32)>>;
 
 /// The articles' `Features`, and each feature's postings (articles, in article order).
-fn index(articles: &[Article], counts: &[usize; 3]) -> (Features, Vec<Vec<u32>>) {
+fn index<A: Borrow<Article>>(articles: &[A], counts: &[usize; 3]) -> (Features, Vec<Vec<u32>>) {
     let [topics, people, places] = *counts;
     let mut postings: Vec<Vec<u32>> = vec![Vec::new(); topics + people + places];
     let feats = articles
         .iter()
         .enumerate()
         .map(|(i, a)| {
+            let a = a.borrow();
             let ids = a.topics.iter().map(|t| t.0 as usize);
             let ids = ids.chain(a.people.iter().map(|p| topics + p.0 as usize));
             let ids = ids.chain(a.places.iter().map(|p| topics + people + p.0 as usize));

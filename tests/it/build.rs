@@ -563,10 +563,13 @@ fn front_matter_edits_rebuild_what_they_reach() {
         assert!(rebuilt.output == full.output, "{what}: the rebuild differs from a full build");
         assert!(rebuilt.output != previous.output, "{what}: the change shows");
         assert_eq!(fingerprinted(&rebuilt), fingerprinted(&full), "{what}: the pages fingerprinted");
+        // Whether the site was copied with the change rather than assembled again.
+        let reassembled = rebuilt.timings.iter().any(|(stage, _)| *stage == "reassemble");
         previous = rebuilt;
+        reassembled
     };
     let story = "content/2025/04/07/story-6.md";
-    let edits: [(&str, &str); 16] = [
+    let edits: [(&str, &str); 21] = [
         ("topics = [\"courts\"", "topics = [\"A new topic\", \"courts\""),
         ("topics = [\"A new topic\"", "topics = [\"A New Topic\""),
         ("topics = [\"A New Topic\", \"courts\"", "topics = [\"courts\""),
@@ -576,6 +579,12 @@ fn front_matter_edits_rebuild_what_they_reach() {
         ("source = \"The Example Times\"", "source = \"Daily Sample\""),
         ("source = \"Daily Sample\"\n", ""),
         ("places = [\"Minsk\"]", "places = [\"Minsk\", \"Oslo\"]"),
+        // Tags alone, naming topics, people and places the site has: copied, not assembled.
+        ("people = [\"Bo Sample\"]", "people = [\"Cy Third\"]"),
+        ("people = [\"Cy Third\"]", "people = [\"cy third\", \"Ana Example\"]"),
+        ("topics = [\"energy\"", "topics = [\"peace-talks\", \"energy\""),
+        ("places = [\"Minsk\", \"Oslo\"]", "places = [\"Riga\"]"),
+        ("topics = [\"peace-talks\", ", "topics = ["),
         ("T09:00:00", "T23:30:00"),
         ("url = \"https://news.example/6\"", "url = \"https://news.example/six\""),
         ("title = \"Story 6\"", "title = \"Story 2\""),
@@ -584,15 +593,22 @@ fn front_matter_edits_rebuild_what_they_reach() {
         ("+++\nStory 6", "summary = \"Told short.\"\n+++\nStory 6"),
         ("title = \"Story six\"", "title = \"Story six\"\ndraft = true"),
     ];
-    for (from, to) in edits {
+    let mut copied = Vec::new();
+    for (i, (from, to)) in edits.into_iter().enumerate() {
         edit_file(&site, story, from, to);
-        rebuilt(story, &format!("{from:?} -> {to:?}"));
+        if rebuilt(story, &format!("{from:?} -> {to:?}")) {
+            copied.push(i);
+        }
     }
+    // The tag edits naming what the site has (and 19, a summary: wording, copied too); the
+    // others name a topic or person the site lacks or leaves one without articles, rename one,
+    // or change more than tags.
+    assert_eq!(copied, [3, 8, 9, 10, 11, 12, 13, 19], "edits that copied the site");
     // Articles added, moved to another day and taken away: every article after them in the
     // site's order changes its id.
     let new = "content/2025/04/05/story-new.md";
     let moved = "content/2025/04/03/story-2.md";
-    let steps: [(&str, &str, Change); 4] = [
+    let steps: [(&str, &str, Change); 5] = [
         (new, "a new article, with a title another has", |s| {
             let text = "+++\ntitle = \"Story 3\"\ndate = 2025-04-05T12:00:00+03:00\ntopics = [\"courts\"]\n\
                         people = [\"Cy Third\"]\nrelated = [\"story-6\"]\n+++\nNew.\n";
@@ -604,6 +620,11 @@ fn front_matter_edits_rebuild_what_they_reach() {
         (new, "the new article taken away", |s| {
             std::fs::remove_file(s.root.join("content/2025/04/05/story-new.md")).unwrap()
         }),
+        // The first spelling of a place names it: respelled in its oldest article, the place is
+        // renamed, and the site assembled again.
+        ("content/2025/04/02/story-1.md", "a place respelled in its oldest article", |s| {
+            edit_file(s, "content/2025/04/02/story-1.md", "places = [\"Riga\"]", "places = [\"riga\"]")
+        }),
         ("content/2025/04/01/story-0.md", "the oldest article taken away", |s| {
             std::fs::remove_file(s.root.join("content/2025/04/01/story-0.md")).unwrap()
         }),
@@ -611,8 +632,75 @@ fn front_matter_edits_rebuild_what_they_reach() {
     type Change = fn(&Site);
     for (file, what, change) in steps {
         change(&site);
-        rebuilt(file, what);
+        assert!(!rebuilt(file, what), "{what}: assembled again");
     }
+}
+
+/// Topics, people and places moved between articles at random, one or two articles at a time,
+/// each rebuilt from the last: most of these rebuilds copy the last site with the new tags
+/// (`model::reassemble_tags`), the others assemble it again (a name new to the site, one left
+/// without articles, a first spelling changed), and every one must equal a full build.
+#[test]
+fn tag_edits_at_random_equal_full_builds() {
+    let site = Site::fixture("build/basic");
+    site.write(
+        "site.toml",
+        "title = \"Fixture\"\nbase_url = \"https://example.org/\"\nper_page = 4\nedition = \"weekly\"\n",
+    );
+    let topics = ["Energy", "Courts", "Health", "Water supply", "water-supply", "Budget"];
+    let people = ["Ana Example", "Bo Sample", "Cy Third", "bo sample", "Dee Fourth"];
+    let places = ["Minsk", "Riga", "Oslo", "Lima"];
+    let mut seed = 7u64;
+    let mut next = |n: usize| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % n
+    };
+    let pick = |names: &[&str], next: &mut dyn FnMut(usize) -> usize| {
+        let k = 1 + next(3);
+        // Now and then a name the site has not seen: that rebuild assembles the site again, and
+        // so does the one that takes it away.
+        let name = |next: &mut dyn FnMut(usize) -> usize| match next(40) {
+            0 => format!("\"Fresh {}\"", next(1000)),
+            _ => format!("\"{}\"", names[next(names.len())]),
+        };
+        let chosen: Vec<String> = (0..k).map(|_| name(next)).collect();
+        chosen.join(", ")
+    };
+    let file = |i: usize| format!("content/2025/05/{:02}/story-{i}.md", 1 + i % 9);
+    let write = |i: usize, next: &mut dyn FnMut(usize) -> usize| {
+        let head = format!(
+            "title = \"Story {i}\"\ndate = 2025-05-{:02}T{:02}:00:00Z\ntopics = [{}]\npeople = [{}]\nplaces = [{}]\n",
+            1 + i % 9,
+            8 + i % 7,
+            pick(&topics, next),
+            pick(&people, next),
+            pick(&places, next),
+        );
+        let link = if i.is_multiple_of(4) { " after [[story-1]]" } else { "" };
+        site.write(&file(i), &format!("+++\n{head}+++\nStory {i} begins here.\n\nIt goes on{link}.\n"));
+    };
+    for i in 0..24 {
+        write(i, &mut next);
+    }
+    let opts = digest::BuildOptions { root: site.root.clone(), rebuilds: true, ..Default::default() };
+    let mut previous = digest::build(&opts).unwrap();
+    let mut copied = 0;
+    for round in 0..40 {
+        let changed: Vec<usize> = (0..1 + next(2)).map(|_| next(24)).collect();
+        for &i in &changed {
+            write(i, &mut next);
+        }
+        let mut files: Vec<std::path::PathBuf> = changed.iter().map(|&i| file(i).into()).collect();
+        files.sort();
+        files.dedup();
+        let rebuilt = digest::build_after(&opts, Some(&previous), Some(&files)).unwrap();
+        let full = digest::build(&opts).unwrap();
+        assert!(rebuilt.output == full.output, "round {round} ({changed:?}): the rebuild differs from a full build");
+        assert_eq!(fingerprinted(&rebuilt), fingerprinted(&full), "round {round}: the pages fingerprinted");
+        copied += usize::from(rebuilt.timings.iter().any(|(stage, _)| *stage == "reassemble"));
+        previous = rebuilt;
+    }
+    assert!((10..40).contains(&copied), "{copied} of 40 rebuilds copied the site");
 }
 
 /// The pages whose fingerprints a build keeps for the next rebuild, by key: those of its own
