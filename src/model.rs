@@ -539,28 +539,28 @@ pub fn reassemble_tags(
     let counts = [site.topics.len(), site.people.len(), site.places.len()];
     let (shared, related) = crate::related::compute_with(&site.articles, &counts, &keys, Some(&memo.related));
     memo.related = Arc::new(related);
-    for (i, picks) in shared.into_iter().enumerate() {
-        let a = &site.articles[i];
-        let mut list: Vec<Related> =
-            a.related.iter().filter(|r| !matches!(r, Related::Article(_, Why::Shared))).cloned().collect();
-        let mut seen: Vec<ArticleId> = list
-            .iter()
-            .filter_map(|r| match r {
-                Related::Article(id, _) => Some(*id),
-                Related::External { .. } => None,
-            })
-            .collect();
-        for id in picks {
-            if id != a.id && !seen.contains(&id) {
-                seen.push(id);
-                list.push(Related::Article(id, Why::Shared));
-            }
-        }
-        if list != a.related {
-            Arc::make_mut(&mut site.articles[i]).related = list;
+    let lists: Vec<Option<Vec<Related>>> =
+        site.articles.par_iter().zip(shared).map(|(a, picks)| shared_again(&a.related, a.id, picks)).collect();
+    for (a, list) in site.articles.iter_mut().zip(lists) {
+        if let Some(list) = list {
+            Arc::make_mut(a).related = list;
         }
     }
     Some((site, memo))
+}
+
+/// An article's related list (`list`, as `merge_related` made it: its editorial entries, then the
+/// picks by shared features) with new picks (`picks`, its own id and those named already left
+/// out), or None when that is the list it has.
+fn shared_again(list: &[Related], id: ArticleId, picks: Vec<ArticleId>) -> Option<Vec<Related>> {
+    let at = list.iter().position(|r| matches!(r, Related::Article(_, Why::Shared))).unwrap_or(list.len());
+    let (editorial, shared) = list.split_at(at);
+    let named = |p: &ArticleId| editorial.iter().any(|r| matches!(r, Related::Article(x, _) if x == p));
+    let new = || picks.iter().filter(|p| **p != id && !named(p));
+    if new().map(|p| Related::Article(*p, Why::Shared)).eq(shared.iter().cloned()) {
+        return None;
+    }
+    Some(editorial.iter().cloned().chain(new().map(|p| Related::Article(*p, Why::Shared))).collect())
 }
 
 /// One article file of `reassemble_tags`.
