@@ -19,6 +19,8 @@
 
 use std::borrow::Borrow;
 
+use rayon::prelude::*;
+
 use crate::model::{Article, ArticleId};
 
 /// How many related articles each article picks for itself.
@@ -52,9 +54,9 @@ pub struct Memo {
 impl Memo {
     /// What a rebuild is compared with (see `rescoring`): the articles' places, their features
     /// by key and each feature's weight; no picks yet.
-    fn inputs<A: Borrow<Article>>(articles: &[A], feats: &Features, keys: &[u64], weight: &[f64]) -> Memo {
+    fn inputs<A: Borrow<Article> + Sync>(articles: &[A], feats: &Features, keys: &[u64], weight: &[f64]) -> Memo {
         Memo {
-            articles: articles.iter().map(|a| place(a.borrow())).collect(),
+            articles: articles.par_iter().map(|a| place(a.borrow())).collect(),
             weights: keys.iter().copied().zip(weight.iter().copied()).collect(),
             features: by_key(feats, keys),
             picks: Vec::new(),
@@ -139,7 +141,6 @@ pub fn compute_with<A: Borrow<Article> + Sync>(
 
     // Each article's candidates are scored independently, in parallel; each worker keeps its
     // own dense score buffer and the list of entries it touched.
-    use rayon::prelude::*;
     let top: Vec<Vec<(ArticleId, f64)>> = (0..n)
         .into_par_iter()
         .map_init(
@@ -152,7 +153,14 @@ pub fn compute_with<A: Borrow<Article> + Sync>(
         .collect();
     // Symmetric closure: b picked a, so a lists b too. Each list starts with its own picks.
     let own: Vec<usize> = top.iter().map(Vec::len).collect();
-    let (mut all, top) = if remember { (top.clone(), top) } else { (top, Vec::new()) };
+    // With room for the picks of others that come back (pushing past a list's exact length
+    // moved every list of a rebuild, whose picks come back at their exact length).
+    let room = |l: &Vec<(ArticleId, f64)>| {
+        let mut all = Vec::with_capacity(l.len().max(TOP) + 3);
+        all.extend_from_slice(l);
+        all
+    };
+    let (mut all, top) = if remember { (top.par_iter().map(room).collect(), top) } else { (top, Vec::new()) };
     for i in 0..n {
         for k in 0..own[i] {
             let (j, s) = all[i][k];
@@ -163,7 +171,7 @@ pub fn compute_with<A: Borrow<Article> + Sync>(
         }
     }
     let lists = all
-        .into_iter()
+        .into_par_iter()
         .map(|mut l| {
             l.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             l.into_iter().map(|(id, _)| id).collect()
@@ -350,7 +358,7 @@ fn index<A: Borrow<Article>>(articles: &[A], counts: &[usize; 3]) -> (Features, 
 
 /// Each article's features by key.
 fn by_key(feats: &Features, keys: &[u64]) -> Vec<Vec<u64>> {
-    feats.iter().map(|fs| fs.iter().map(|(f, _)| keys[*f as usize]).collect()).collect()
+    feats.par_iter().map(|fs| fs.iter().map(|(f, _)| keys[*f as usize]).collect()).collect()
 }
 
 /// How many articles a `compute_with` from `memo` would score again (None: all, being more
