@@ -247,62 +247,28 @@ fn same_edition(m: &Matched, before: &Site, after: &Site, i: usize) -> bool {
 /// How article `a` of `after` differs from `b` of `before`, field by field, with its topics
 /// and entities by route and name, and its edition as it shows.
 fn change(m: &Matched, before: &Site, b: &Article, after: &Site, a: &Article) -> Change {
-    let Article {
-        id: _,
-        path,
-        rel,
-        slug,
-        title,
-        date,
-        updated,
-        day,
-        url,
-        source,
-        topics,
-        people,
-        places,
-        summary,
-        body_html,
-        related,
-        referenced_by,
-        links_to,
-        neighbours,
-        edition,
-        route,
-        href,
-        draft,
-        extra,
-    } = a;
+    // Its own fields are compared by `own_fields_same`.
+    let Article { source, topics, people, places, related, referenced_by, links_to, neighbours, edition, .. } = a;
     let entities = |kind: EntityKind, ids_a: &[EntityId], ids_b: &[EntityId]| {
         ids_a.iter().map(|e| shown_entity(after, kind, *e)).eq(ids_b.iter().map(|e| shown_entity(before, kind, *e)))
     };
-    let shown = *path == b.path
-        && *rel == b.rel
-        && *slug == b.slug
-        && *title == b.title
-        && *date == b.date
-        && *updated == b.updated
-        && *day == b.day
-        && *url == b.url
-        && entities(EntityKind::Source, source.as_slice(), b.source.as_slice())
+    // An article the rebuild took as it was (the same value, its ids those of the last site):
+    // only what it shows of other lists, topics and entities may differ.
+    let kept = m.identity && std::ptr::eq(a, b);
+    let shown = entities(EntityKind::Source, source.as_slice(), b.source.as_slice())
         && topics.iter().map(|t| shown_topic(after, *t)).eq(b.topics.iter().map(|t| shown_topic(before, *t)))
         && entities(EntityKind::Person, people, &b.people)
         && entities(EntityKind::Place, places, &b.places)
-        && *summary == b.summary
-        && (std::sync::Arc::ptr_eq(body_html, &b.body_html) || *body_html == b.body_html)
-        && *route == b.route
-        && *href == b.href
-        && *draft == b.draft
-        && *extra == b.extra;
-    let related_same = related.len() == b.related.len()
-        && related.iter().zip(&b.related).all(|(ra, rb)| match (ra, rb) {
-            (Related::Article(ia, wa), Related::Article(ib, wb)) => wa == wb && m.id(*ib) == Some(*ia),
-            _ => ra == rb,
-        });
+        && (kept || own_fields_same(a, b));
+    let related_same = kept
+        || related.len() == b.related.len()
+            && related.iter().zip(&b.related).all(|(ra, rb)| match (ra, rb) {
+                (Related::Article(ia, wa), Related::Article(ib, wb)) => wa == wb && m.id(*ib) == Some(*ia),
+                _ => ra == rb,
+            });
     let mapped = |o: Option<ArticleId>| o.map(|o| m.id(o));
     let own = related_same
-        && m.same(&b.referenced_by, referenced_by)
-        && m.same(&b.links_to, links_to)
+        && (kept || m.same(&b.referenced_by, referenced_by) && m.same(&b.links_to, links_to))
         && neighbours
             .iter()
             .map(|n| (shown_topic(after, n.topic), n.older.map(Some), n.newer.map(Some)))
@@ -313,6 +279,51 @@ fn change(m: &Matched, before: &Site, b: &Article, after: &Site, a: &Article) ->
         (true, false) => Change::Own,
         (false, _) => Change::Shown,
     }
+}
+
+/// Whether an article's own fields (not its lists of other articles) are the same in `b`.
+fn own_fields_same(a: &Article, b: &Article) -> bool {
+    // Every field is named, so that one added is compared or said not to be (the others: `change`).
+    let Article {
+        id: _,
+        path,
+        rel,
+        slug,
+        title,
+        date,
+        updated,
+        day,
+        url,
+        source: _,
+        topics: _,
+        people: _,
+        places: _,
+        summary,
+        body_html,
+        related: _,
+        referenced_by: _,
+        links_to: _,
+        neighbours: _,
+        edition: _,
+        route,
+        href,
+        draft,
+        extra,
+    } = a;
+    *path == b.path
+        && *rel == b.rel
+        && *slug == b.slug
+        && *title == b.title
+        && *date == b.date
+        && *updated == b.updated
+        && *day == b.day
+        && *url == b.url
+        && *summary == b.summary
+        && (std::sync::Arc::ptr_eq(body_html, &b.body_html) || *body_html == b.body_html)
+        && *route == b.route
+        && *href == b.href
+        && *draft == b.draft
+        && *extra == b.extra
 }
 
 /// A topic as pages show it: its route and name.
@@ -339,6 +350,8 @@ struct Matched {
     new_of_old: Vec<Option<u32>>,
     /// For each article after, its id before (None: new).
     old_of_new: Vec<Option<u32>>,
+    /// Every article has the id it had.
+    identity: bool,
 }
 
 impl Matched {
@@ -347,7 +360,7 @@ impl Matched {
             && before.articles.iter().zip(&after.articles).all(|(b, a)| b.route == a.route);
         if same_places {
             let ids: Vec<Option<u32>> = (0..after.articles.len() as u32).map(Some).collect();
-            return Matched { new_of_old: ids.clone(), old_of_new: ids };
+            return Matched { new_of_old: ids.clone(), old_of_new: ids, identity: true };
         }
         let by_route: rustc_hash::FxHashMap<&str, u32> =
             after.articles.iter().map(|a| (a.route.as_str(), a.id.0)).collect();
@@ -359,7 +372,7 @@ impl Matched {
                 old_of_new[*new as usize] = Some(old as u32);
             }
         }
-        Matched { new_of_old, old_of_new }
+        Matched { new_of_old, old_of_new, identity: false }
     }
 
     /// An article's id after the edit, from its id before.
