@@ -133,7 +133,9 @@ pub fn build(opts: &BuildOptions) -> Result<Build, Failure> {
 /// wording (rendered bodies, summaries, titles) differs, only the files that show it are
 /// rendered again (`render::render_texts`) and the rest of the previous output is kept; when
 /// moreover only article files changed and their front matter differs at most in title and
-/// summary, even loading and assembling are skipped (`model::reassemble_texts`). Otherwise
+/// summary, even loading and assembling are skipped (`model::reassemble_texts`); when it
+/// differs only in topics, people and places the site has, the last site is copied with the
+/// new memberships (`model::reassemble_tags`) and rendered as below. Otherwise
 /// everything is loaded and assembled, and when the templates are the same, only the pages
 /// whose variables changed are rendered (`render::Fingerprints`). The result is the same
 /// either way (tested).
@@ -227,11 +229,8 @@ pub fn build_after_first(
 fn retag(opts: &BuildOptions, previous: &Build, files: &[PathBuf], reloaded: &source::Reloaded) -> Option<Prepared> {
     let mut clock = Clock::default();
     clock.lap("start");
-    // Only article files, each still there and text, from a build that kept the last ones.
-    let old = previous.sources.as_deref().filter(|_| opts.rebuilds)?;
-    if reloaded.read.len() != files.len() || !reloaded.diagnostics.is_empty() {
-        return None;
-    }
+    // From a build that kept the last files.
+    let old = previous.sources.as_deref().filter(|_| opts.rebuilds && reloaded.read_all(files))?;
     clock.lap("load");
     let (site, memo) = model::reassemble_tags(&previous.site, &previous.memo, &previous.warnings, &reloaded.read, old)?;
     clock.lap("reassemble");
@@ -256,8 +255,7 @@ fn rebuild_texts(
 ) -> Result<Option<Build>, Failure> {
     let mut clock = Clock::default();
     clock.lap("start");
-    // Only article files, each still there and text (the slower path reports the others).
-    if reloaded.read.len() != files.len() || !reloaded.diagnostics.is_empty() {
+    if !reloaded.read_all(files) {
         return Ok(None);
     }
     clock.lap("load");

@@ -179,6 +179,14 @@ pub struct Reloaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Reloaded {
+    /// Whether each of the `changed` files named was read again: an article still there, and
+    /// text (what the fast paths of a rebuild take; the others report the rest).
+    pub fn read_all(&self, changed: &[PathBuf]) -> bool {
+        self.read.len() == changed.len() && self.diagnostics.is_empty()
+    }
+}
+
 /// Reads the article at `abs` (`path` relative to the root, `rel` to `content/`): the file, or
 /// the diagnostic of one that is not UTF-8.
 fn read_article(abs: &Path, path: PathBuf, rel: String) -> Result<Result<Source, Diagnostic>, Error> {
