@@ -134,8 +134,8 @@ pub fn build(opts: &BuildOptions) -> Result<Build, Failure> {
 /// rendered again (`render::render_texts`) and the rest of the previous output is kept; when
 /// moreover only article files changed and their front matter differs at most in title and
 /// summary, even loading and assembling are skipped (`model::reassemble_texts`); when it
-/// differs only in topics, people and places the site has, the last site is copied with the
-/// new memberships (`model::reassemble_tags`) and rendered as below. Otherwise
+/// differs only in topics, people and places, the last site is copied with the new
+/// memberships (`model::reassemble_tags`) and rendered as below. Otherwise
 /// everything is loaded and assembled, and when the templates are the same, only the pages
 /// whose variables changed are rendered (`render::Fingerprints`). The result is the same
 /// either way (tested).

@@ -375,15 +375,16 @@ pub fn reassemble_texts(
 }
 
 /// The fast path of a rebuild when some article files changed only in their topics, people and
-/// places, each naming topics and entities the site has already: the registries, ids, routes,
-/// bodies, links and dates are the last build's, so the previous site is copied with the new
-/// memberships, and what follows from them is made again: the lists of the topics and entities
-/// touched, the neighbours they change, the groups of the editions of articles whose first topic
-/// changed, and the related picks (from their memo). Returns None (assemble everything) when a
-/// changed file had a warning, its body differs (`old` holds the last build's files), a name is
-/// new, a topic or entity would be left without articles or change its name (the first spelling
-/// used names it), an undeclared topic is added or taken where topics are declared (a warning
-/// names it), or a route would change. The memo comes back with the new front matter.
+/// places: their bodies, links, routes and dates are the last build's, so the previous site is
+/// copied with the new memberships (names new to the site added to the registries, those left
+/// without articles taken out, the ids after them moved), and what follows from them is made
+/// again: the lists of the topics and entities touched, the neighbours they change, the groups of
+/// the editions of articles whose first topic changed, and the related picks (from their memo).
+/// Returns None (assemble everything) when a changed file had a warning, its body differs (`old`
+/// holds the last build's files), a name has no slug, a topic or entity the site had would be
+/// named otherwise (the first spelling of its oldest article names it), an undeclared topic is
+/// added or taken where topics are declared (a warning names it), or a route would change. The
+/// memo comes back with the new front matter.
 pub fn reassemble_tags(
     before: &Site,
     memo: &Memo,
@@ -394,14 +395,6 @@ pub fn reassemble_tags(
     let config = &before.config;
     let switches = (config.smart_punctuation, config.unsafe_html);
     let zone_name = format!("{:?}", config.timezone);
-    // Registries are sorted by slug: a name's id is found by its slug.
-    let topic_slugs: Vec<&str> = before.topics.iter().map(|t| t.slug.as_str()).collect();
-    let people_slugs: Vec<&str> = before.people.iter().map(|e| e.slug.as_str()).collect();
-    let place_slugs: Vec<&str> = before.places.iter().map(|e| e.slug.as_str()).collect();
-    let find = |names: &[Located<String>], slugs: &[&str]| -> Option<Vec<u32>> {
-        let ids = names.iter().map(|n| slugs.binary_search(&slug::slugify(&n.value).as_str()).ok().map(|i| i as u32));
-        Some(dedup(ids.collect::<Option<Vec<u32>>>()?))
-    };
     let mut edits: Vec<TagEdit> = Vec::new();
     for src in changed {
         let a = before.articles.iter().find(|a| a.rel == src.rel)?;
@@ -414,12 +407,40 @@ pub fn reassemble_tags(
         if !fm.same_but(&last, frontmatter::Leeway::Tags) || was.text[last_start..] != src.text[body_start..] {
             return None;
         }
-        let ids = [find(&fm.topics, &topic_slugs)?, find(&fm.people, &people_slugs)?, find(&fm.places, &place_slugs)?];
-        let first_topic = ids[0].first().map(|t| topic_slugs[*t as usize]);
-        if config.permalink.expand(&fm.date, &a.slug, first_topic) != a.route {
+        // Its topics, people and places by slug, each once, in the order named.
+        let slugs = [&fm.topics, &fm.people, &fm.places]
+            .map(|names| dedup(names.iter().map(|n| slug::slugify(&n.value)).collect::<Vec<String>>()));
+        if slugs.iter().flatten().any(String::is_empty) {
             return None;
         }
-        edits.push(TagEdit { id: a.id, ids, fm: Arc::new(fm), body_start, now: src, was });
+        if config.permalink.expand(&fm.date, &a.slug, slugs[0].first().map(String::as_str)) != a.route {
+            return None;
+        }
+        let was_slugs = [
+            a.topics.iter().map(|t| before.topic(*t).slug.clone()).collect(),
+            a.people.iter().map(|e| before.entity(EntityKind::Person, *e).slug.clone()).collect(),
+            a.places.iter().map(|e| before.entity(EntityKind::Place, *e).slug.clone()).collect(),
+        ];
+        edits.push(TagEdit { id: a.id, slugs, was_slugs, fm: Arc::new(fm), body_start, now: src, was });
+    }
+    // Where topics are declared, the first article with an undeclared one has a warning about it.
+    let declared = |slug: &str| config.topics.iter().any(|d| d.slug == slug);
+    let moved = |kind: usize| -> Vec<&str> {
+        let mut slugs: Vec<&str> = edits
+            .iter()
+            .flat_map(|e| {
+                let (now, was) = (&e.slugs[kind], &e.was_slugs[kind]);
+                now.iter().filter(|s| !was.contains(s)).chain(was.iter().filter(|s| !now.contains(s)))
+            })
+            .map(String::as_str)
+            .collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        slugs
+    };
+    let moved = [moved(0), moved(1), moved(2)];
+    if !config.topics.is_empty() && !moved[0].iter().all(|t| declared(t)) {
+        return None;
     }
     // The memo gains the new files' front matter, and their bodies (the same as before), once
     // the edits are known to be tags alone (copying a memo of 10,000 files takes milliseconds).
@@ -433,81 +454,139 @@ pub fn reassemble_tags(
             memo.bodies.insert(body(now.digest()), r);
         }
     }
-    let declared = |t: u32| config.topics.iter().any(|d| d.slug == topic_slugs[t as usize]);
     let mut site = before.clone();
-    // The topics, people and places whose lists changed, and those of the edited articles before
-    // and after, by kind.
-    let (mut moved, mut touched): ([Vec<u32>; 3], [Vec<u32>; 3]) = Default::default();
-    for TagEdit { id, ids, .. } in &edits {
-        let a = before.article(*id);
-        let was = [
-            a.topics.iter().map(|t| t.0).collect::<Vec<u32>>(),
-            a.people.iter().map(|e| e.0).collect(),
-            a.places.iter().map(|e| e.0).collect(),
-        ];
-        for (kind, (was, now)) in was.iter().zip(ids).enumerate() {
-            for &x in was.iter().filter(|x| !now.contains(x)) {
-                let list = site.members(kind, x);
-                list.remove(list.binary_search(id).ok()?);
-                moved[kind].push(x);
-            }
-            for &x in now.iter().filter(|x| !was.contains(x)) {
-                let list = site.members(kind, x);
-                list.insert(list.binary_search(id).err()?, *id);
-                moved[kind].push(x);
-            }
-            // Those it keeps too: it may spell them otherwise now.
-            touched[kind].extend(was.iter().chain(now));
+    // The registries after the edits, and each old id's new one.
+    let member = |kind: usize| edits.iter().map(move |e| (e.id, &e.was_slugs[kind], &e.slugs[kind]));
+    let topics = regroup(
+        &mut site.topics,
+        |t| &t.slug,
+        |t| &mut t.articles,
+        member(0),
+        |t| declared(&t.slug),
+        |slug| Topic {
+            slug: slug.to_string(),
+            name: String::new(),
+            description: None,
+            articles: Vec::new(),
+            route: layout::topic(slug),
+        },
+    )?;
+    let entity = |kind: EntityKind| {
+        move |slug: &str| Entity {
+            kind,
+            slug: slug.to_string(),
+            name: String::new(),
+            articles: Vec::new(),
+            route: layout::entity(kind.section(), slug),
         }
-        let a = Arc::make_mut(&mut site.articles[id.0 as usize]);
-        a.topics = ids[0].iter().map(|t| TopicId(*t)).collect();
-        a.people = ids[1].iter().map(|e| EntityId(*e)).collect();
-        a.places = ids[2].iter().map(|e| EntityId(*e)).collect();
-    }
-    moved.iter_mut().chain(&mut touched).for_each(|t| {
-        t.sort_unstable();
-        t.dedup();
+    };
+    let people =
+        regroup(&mut site.people, |e| &e.slug, |e| &mut e.articles, member(1), |_| false, entity(EntityKind::Person))?;
+    let places =
+        regroup(&mut site.places, |e| &e.slug, |e| &mut e.articles, member(2), |_| false, entity(EntityKind::Place))?;
+    // Every article's ids, by the new registries (the edited ones' from their names).
+    let find = |list: &[&str], slugs: &[String]| -> Vec<u32> {
+        slugs.iter().map(|s| list.binary_search(&s.as_str()).expect("registered above") as u32).collect()
+    };
+    let topic_slugs: Vec<&str> = site.topics.iter().map(|t| t.slug.as_str()).collect();
+    let people_slugs: Vec<&str> = site.people.iter().map(|e| e.slug.as_str()).collect();
+    let place_slugs: Vec<&str> = site.places.iter().map(|e| e.slug.as_str()).collect();
+    let edited: Vec<(ArticleId, [Vec<u32>; 3])> = edits
+        .iter()
+        .map(|e| {
+            (e.id, [find(&topic_slugs, &e.slugs[0]), find(&people_slugs, &e.slugs[1]), find(&place_slugs, &e.slugs[2])])
+        })
+        .collect();
+    drop((topic_slugs, people_slugs, place_slugs));
+    let map = |remap: &Option<Vec<u32>>, id: u32| remap.as_ref().map_or(id, |r| r[id as usize]);
+    site.articles.par_iter_mut().for_each(|a| {
+        let ids = match edited.iter().find(|(id, _)| *id == a.id) {
+            Some((_, ids)) => ids.clone(),
+            None if topics.is_none() && people.is_none() && places.is_none() => return,
+            None => [
+                a.topics.iter().map(|t| map(&topics, t.0)).collect(),
+                a.people.iter().map(|e| map(&people, e.0)).collect(),
+                a.places.iter().map(|e| map(&places, e.0)).collect(),
+            ],
+        };
+        let neighbours: Vec<TopicNeighbours> =
+            a.neighbours.iter().map(|n| TopicNeighbours { topic: TopicId(map(&topics, n.topic.0)), ..*n }).collect();
+        let same = a.topics.iter().map(|t| t.0).eq(ids[0].iter().copied())
+            && a.people.iter().map(|e| e.0).eq(ids[1].iter().copied())
+            && a.places.iter().map(|e| e.0).eq(ids[2].iter().copied())
+            && neighbours == a.neighbours;
+        if !same {
+            let a = Arc::make_mut(a);
+            a.topics = ids[0].iter().map(|t| TopicId(*t)).collect();
+            a.people = ids[1].iter().map(|e| EntityId(*e)).collect();
+            a.places = ids[2].iter().map(|e| EntityId(*e)).collect();
+            a.neighbours = neighbours;
+        }
     });
-    // Where topics are declared, the first article with an undeclared one has a warning about it.
-    if !config.topics.is_empty() && !moved[0].iter().all(|t| declared(*t)) {
-        return None;
+    if topics.is_some() {
+        for g in site.editions.iter_mut().flat_map(|e| &mut e.groups) {
+            g.topic = g.topic.map(|t| TopicId(map(&topics, t.0)));
+        }
     }
-    // Each touched topic or entity keeps its articles and its name: the first spelling of its
-    // oldest article.
+    // Each topic or entity of the edited articles, before and after, keeps its name, or is
+    // given one when new: the first spelling of its oldest article.
     let front = |id: ArticleId| match edits.iter().find(|e| e.id == id) {
         Some(e) => Some(e.fm.clone()),
         None => memo.fronts.get(&site.article(id).rel).map(|f| f.0.clone()),
     };
-    for (kind, list) in touched.iter().enumerate() {
-        for &x in list {
-            let (slug, name, articles) = match kind {
-                0 if declared(x) => continue,
+    let mut new_names: Vec<(usize, String, String)> = Vec::new();
+    for kind in 0..3 {
+        let mut named: Vec<&str> =
+            edits.iter().flat_map(|e| e.slugs[kind].iter().chain(&e.was_slugs[kind])).map(String::as_str).collect();
+        named.sort_unstable();
+        named.dedup();
+        for slug in named {
+            if kind == 0 && declared(slug) {
+                continue;
+            }
+            let (list, was): (&[ArticleId], Option<&str>) = match kind {
                 0 => {
-                    let t = &site.topics[x as usize];
-                    (&t.slug, &t.name, &t.articles)
+                    let Ok(i) = site.topics.binary_search_by(|t| t.slug.as_str().cmp(slug)) else { continue };
+                    let was = before.topics.binary_search_by(|t| t.slug.as_str().cmp(slug)).ok();
+                    (&site.topics[i].articles, was.map(|w| before.topics[w].name.as_str()))
                 }
                 _ => {
-                    let e = &site.entities(if kind == 1 { EntityKind::Person } else { EntityKind::Place })[x as usize];
-                    (&e.slug, &e.name, &e.articles)
+                    let k = if kind == 1 { EntityKind::Person } else { EntityKind::Place };
+                    let Ok(i) = site.entities(k).binary_search_by(|e| e.slug.as_str().cmp(slug)) else { continue };
+                    let was = before.entities(k).binary_search_by(|e| e.slug.as_str().cmp(slug)).ok();
+                    (&site.entities(k)[i].articles, was.map(|w| before.entities(k)[w].name.as_str()))
                 }
             };
-            let fm = front(*articles.last()?)?;
+            let fm = front(*list.last()?)?;
             let names = [&fm.topics, &fm.people, &fm.places][kind];
-            let spelling = &names.iter().find(|n| slug::slugify(&n.value) == *slug)?.value;
-            let named = match kind {
+            let spelling = &names.iter().find(|n| slug::slugify(&n.value) == slug)?.value;
+            let name = match kind {
                 0 if spelling == slug => words_of(slug),
                 _ => spelling.clone(),
             };
-            if named != *name {
-                return None;
+            match was {
+                Some(was) if was != name => return None,
+                Some(_) => {}
+                None => new_names.push((kind, slug.to_string(), name)),
             }
+        }
+    }
+    for (kind, slug, name) in new_names {
+        match kind {
+            0 => site.topics.iter_mut().find(|t| t.slug == slug)?.name = name,
+            1 => site.people.iter_mut().find(|e| e.slug == slug)?.name = name,
+            _ => site.places.iter_mut().find(|e| e.slug == slug)?.name = name,
         }
     }
     // Neighbours in the topics whose lists changed, of the edited articles and of those next to
     // them there, before and after.
     let mut near: Vec<ArticleId> = edits.iter().map(|e| e.id).collect();
-    for &t in &moved[0] {
-        for list in [&before.topics[t as usize].articles, &site.topics[t as usize].articles] {
+    fn list<'s>(site: &'s Site, slug: &str) -> Option<&'s Vec<ArticleId>> {
+        let at = site.topics.binary_search_by(|x| x.slug.as_str().cmp(slug)).ok()?;
+        Some(&site.topics[at].articles)
+    }
+    for slug in &moved[0] {
+        for list in [list(before, slug), list(&site, slug)].into_iter().flatten() {
             for TagEdit { id, .. } in &edits {
                 let at = list.binary_search(id).unwrap_or_else(|i| i);
                 near.extend(list[at.saturating_sub(1)..(at + 2).min(list.len())].iter().copied());
@@ -525,12 +604,12 @@ pub fn reassemble_tags(
         }
     }
     // The editions of articles whose first topic changed group them again.
-    for TagEdit { id, .. } in &edits {
-        if before.article(*id).topics.first() != site.article(*id).topics.first() {
-            let e = site.article(*id).edition;
+    for e in &edits {
+        if e.slugs[0].first() != e.was_slugs[0].first() {
+            let at = site.article(e.id).edition;
             let first = |a: ArticleId| site.article(a).topics.first().copied();
-            let grouped = groups(&site.editions[e].articles, first, &site.topics);
-            site.editions[e].groups = grouped;
+            let grouped = groups(&site.editions[at].articles, first, &site.topics);
+            site.editions[at].groups = grouped;
         }
     }
     // The related picks, then each article's list: its editorial entries as they were, then the
@@ -547,6 +626,50 @@ pub fn reassemble_tags(
         }
     }
     Some((site, memo))
+}
+
+/// A registry (`list`, sorted by slug) after some articles' memberships changed (`members`: each
+/// article with the slugs it had and has): each article taken out of the lists it was in and put
+/// into those it is in, names new to it added (by `make`), those left without articles taken out
+/// unless `keep`. Returns each old id's new one, None when they are the same; None (outside) when
+/// the lists do not hold what the site says.
+fn regroup<'e, T>(
+    list: &mut Vec<T>,
+    slug: impl Fn(&T) -> &String,
+    articles: impl Fn(&mut T) -> &mut Vec<ArticleId>,
+    members: impl Iterator<Item = (ArticleId, &'e Vec<String>, &'e Vec<String>)> + Clone,
+    keep: impl Fn(&T) -> bool,
+    make: impl Fn(&str) -> T,
+) -> Option<Option<Vec<u32>>> {
+    let before: Vec<String> = list.iter().map(|t| slug(t).clone()).collect();
+    let at = |list: &[T], s: &str| list.binary_search_by(|t| slug(t).as_str().cmp(s));
+    for (id, was, _) in members.clone() {
+        for s in was {
+            let i = at(list, s).ok()?;
+            let ids = articles(&mut list[i]);
+            ids.remove(ids.binary_search(&id).ok()?);
+        }
+    }
+    for (id, _, now) in members {
+        for s in now {
+            let i = match at(list, s) {
+                Ok(i) => i,
+                Err(i) => {
+                    list.insert(i, make(s));
+                    i
+                }
+            };
+            let ids = articles(&mut list[i]);
+            let to = ids.binary_search(&id).err()?;
+            ids.insert(to, id);
+        }
+    }
+    list.retain_mut(|t| keep(t) || !articles(t).is_empty());
+    if list.len() == before.len() && list.iter().zip(&before).all(|(t, s)| slug(t) == s) {
+        return Some(None);
+    }
+    let remap = before.iter().map(|s| at(list, s).map_or(u32::MAX, |i| i as u32)).collect();
+    Some(Some(remap))
 }
 
 /// An article's related list (`list`, as `merge_related` made it: its editorial entries, then the
@@ -566,8 +689,9 @@ fn shared_again(list: &[Related], id: ArticleId, picks: Vec<ArticleId>) -> Optio
 /// One article file of `reassemble_tags`.
 struct TagEdit<'a> {
     id: ArticleId,
-    /// Its topics, people and places.
-    ids: [Vec<u32>; 3],
+    /// Its topics, people and places by slug, now and at the last build.
+    slugs: [Vec<String>; 3],
+    was_slugs: [Vec<String>; 3],
     fm: Arc<FrontMatter>,
     body_start: usize,
     /// The file now and at the last build.
@@ -697,14 +821,6 @@ impl Site {
     /// The entity of this kind and id.
     pub fn entity(&self, kind: EntityKind, id: EntityId) -> &Entity {
         &self.entities(kind)[id.0 as usize]
-    }
-    /// The article list of topic (`kind` 0), person (1) or place (2) `x`.
-    fn members(&mut self, kind: usize, x: u32) -> &mut Vec<ArticleId> {
-        match kind {
-            0 => &mut self.topics[x as usize].articles,
-            1 => &mut self.people[x as usize].articles,
-            _ => &mut self.places[x as usize].articles,
-        }
     }
     /// `base_path` + a route: what an `href` holds (`Config::href`).
     pub fn href(&self, route: &str) -> String {

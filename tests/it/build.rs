@@ -600,10 +600,10 @@ fn front_matter_edits_rebuild_what_they_reach() {
             copied.push(i);
         }
     }
-    // The tag edits naming what the site has (and 19, a summary: wording, copied too); the
-    // others name a topic or person the site lacks or leaves one without articles, rename one,
-    // or change more than tags.
-    assert_eq!(copied, [3, 8, 9, 10, 11, 12, 13, 19], "edits that copied the site");
+    // The tag edits (and 19, a summary: wording, copied too) but those that add or take an
+    // undeclared topic where topics are declared (a warning names it) or rename a topic; the
+    // others change more than tags.
+    assert_eq!(copied, [3, 4, 5, 8, 9, 10, 11, 12, 13, 19], "edits that copied the site");
     // Articles added, moved to another day and taken away: every article after them in the
     // site's order changes its id.
     let new = "content/2025/04/05/story-new.md";
@@ -637,9 +637,9 @@ fn front_matter_edits_rebuild_what_they_reach() {
 }
 
 /// Topics, people and places moved between articles at random, one or two articles at a time,
-/// each rebuilt from the last: most of these rebuilds copy the last site with the new tags
-/// (`model::reassemble_tags`), the others assemble it again (a name new to the site, one left
-/// without articles, a first spelling changed), and every one must equal a full build.
+/// names new to the site among them, each rebuilt from the last: these rebuilds copy the last
+/// site with the new tags (`model::reassemble_tags`; one that renames a topic or entity
+/// assembles it again), and every one must equal a full build.
 #[test]
 fn tag_edits_at_random_equal_full_builds() {
     let site = Site::fixture("build/basic");
@@ -657,9 +657,9 @@ fn tag_edits_at_random_equal_full_builds() {
     };
     let pick = |names: &[&str], next: &mut dyn FnMut(usize) -> usize| {
         let k = 1 + next(3);
-        // Now and then a name the site has not seen: that rebuild assembles the site again, and
-        // so does the one that takes it away.
-        let name = |next: &mut dyn FnMut(usize) -> usize| match next(40) {
+        // Now and then a name the site has not seen: it joins the registry (moving the ids
+        // after it), and leaves it when no article has it any more.
+        let name = |next: &mut dyn FnMut(usize) -> usize| match next(12) {
             0 => format!("\"Fresh {}\"", next(1000)),
             _ => format!("\"{}\"", names[next(names.len())]),
         };
@@ -700,7 +700,7 @@ fn tag_edits_at_random_equal_full_builds() {
         copied += usize::from(rebuilt.timings.iter().any(|(stage, _)| *stage == "reassemble"));
         previous = rebuilt;
     }
-    assert!((10..40).contains(&copied), "{copied} of 40 rebuilds copied the site");
+    assert!(copied >= 30, "{copied} of 40 rebuilds copied the site");
 }
 
 /// The pages whose fingerprints a build keeps for the next rebuild, by key: those of its own
