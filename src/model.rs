@@ -282,15 +282,10 @@ pub fn reassemble_texts(
     let mut fronts: Vec<(String, (Arc<FrontMatter>, usize))> = Vec::new();
     let mut titles: Vec<(ArticleId, String)> = Vec::new();
     for src in changed {
-        // A few files: a scan costs less than a map of every file.
-        let id = before.articles.iter().find(|a| a.rel == src.rel)?.id;
-        let (fm, body_start) = frontmatter::parse(&src.path, &src.text, &before.config.timezone).ok()?;
-        let kept = memo.fronts.get(&src.rel)?.clone();
-        let old = &*kept.0;
+        let (a, fm, body_start, (kept, _)) = reread(before, memo, src)?;
+        let (id, old) = (a.id, &*kept);
         if fm != *old {
-            if !fm.same_but(old, frontmatter::Leeway::Wording)
-                || warnings.iter().any(|w| w.path.as_deref() == Some(src.path.as_path()))
-            {
+            if !fm.same_but(old, frontmatter::Leeway::Wording) || warned(warnings, src) {
                 return None;
             }
             fronts.push((src.rel.clone(), (Arc::new(fm.clone()), body_start)));
@@ -374,6 +369,21 @@ pub fn reassemble_texts(
     Some((site, changed, memo))
 }
 
+/// A changed article file read for the fast paths of a rebuild: its article in `before`, its
+/// front matter now, where its body starts, and its front matter and body start at the last
+/// build (from `memo`). None when it is no article of `before` or does not parse.
+fn reread<'s>(before: &'s Site, memo: &Memo, src: &Source) -> Option<(&'s Article, FrontMatter, usize, FrontOf)> {
+    // A few files: a scan costs less than a map of every file.
+    let a = before.articles.iter().find(|a| a.rel == src.rel)?;
+    let (fm, body_start) = frontmatter::parse(&src.path, &src.text, &before.config.timezone).ok()?;
+    Some((a, fm, body_start, memo.fronts.get(&src.rel)?.clone()))
+}
+
+/// Whether the last build warned about this file (its lines may have moved since).
+fn warned(warnings: &[Diagnostic], src: &Source) -> bool {
+    warnings.iter().any(|w| w.path.as_deref() == Some(src.path.as_path()))
+}
+
 /// The fast path of a rebuild when some article files changed only in their topics, people and
 /// places: their bodies, links, routes and dates are the last build's, so the previous site is
 /// copied with the new memberships (names new to the site added to the registries, those left
@@ -397,12 +407,7 @@ pub fn reassemble_tags(
     let zone_name = format!("{:?}", config.timezone);
     let mut edits: Vec<TagEdit> = Vec::new();
     for src in changed {
-        let a = before.articles.iter().find(|a| a.rel == src.rel)?;
-        if warnings.iter().any(|w| w.path.as_deref() == Some(src.path.as_path())) {
-            return None;
-        }
-        let (fm, body_start) = frontmatter::parse(&src.path, &src.text, &config.timezone).ok()?;
-        let (last, last_start) = memo.fronts.get(&src.rel)?.clone();
+        let (a, fm, body_start, (last, last_start)) = reread(before, memo, src).filter(|_| !warned(warnings, src))?;
         let was = old.iter().find(|o| o.rel == src.rel)?;
         if !fm.same_but(&last, frontmatter::Leeway::Tags) || was.text[last_start..] != src.text[body_start..] {
             return None;
@@ -457,47 +462,27 @@ pub fn reassemble_tags(
     let mut site = before.clone();
     // The registries after the edits, and each old id's new one.
     let member = |kind: usize| edits.iter().map(move |e| (e.id, &e.was_slugs[kind], &e.slugs[kind]));
-    let topics = regroup(
-        &mut site.topics,
-        |t| &t.slug,
-        |t| &mut t.articles,
-        member(0),
-        |t| declared(&t.slug),
-        |slug| Topic {
-            slug: slug.to_string(),
-            name: String::new(),
-            description: None,
-            articles: Vec::new(),
-            route: layout::topic(slug),
-        },
-    )?;
-    let entity = |kind: EntityKind| {
-        move |slug: &str| Entity {
-            kind,
-            slug: slug.to_string(),
-            name: String::new(),
-            articles: Vec::new(),
-            route: layout::entity(kind.section(), slug),
-        }
+    // New ones are named below.
+    let topics = regroup(&mut site.topics, member(0), |t| declared(&t.slug), |s| Topic::undeclared(s, s))?;
+    let entity = |kind| move |s: &str| Entity::new(kind, s, s);
+    let people = regroup(&mut site.people, member(1), |_| false, entity(EntityKind::Person))?;
+    let places = regroup(&mut site.places, member(2), |_| false, entity(EntityKind::Place))?;
+    // The id of a topic (`kind` 0), person (1) or place (2) by its slug, in the new registries.
+    let by_slug = |site: &Site, kind: usize, slug: &str| match kind {
+        0 => site.topic_by_slug(slug),
+        1 => site.entity_by_slug(EntityKind::Person, slug),
+        _ => site.entity_by_slug(EntityKind::Place, slug),
     };
-    let people =
-        regroup(&mut site.people, |e| &e.slug, |e| &mut e.articles, member(1), |_| false, entity(EntityKind::Person))?;
-    let places =
-        regroup(&mut site.places, |e| &e.slug, |e| &mut e.articles, member(2), |_| false, entity(EntityKind::Place))?;
     // Every article's ids, by the new registries (the edited ones' from their names).
-    let find = |list: &[&str], slugs: &[String]| -> Vec<u32> {
-        slugs.iter().map(|s| list.binary_search(&s.as_str()).expect("registered above") as u32).collect()
-    };
-    let topic_slugs: Vec<&str> = site.topics.iter().map(|t| t.slug.as_str()).collect();
-    let people_slugs: Vec<&str> = site.people.iter().map(|e| e.slug.as_str()).collect();
-    let place_slugs: Vec<&str> = site.places.iter().map(|e| e.slug.as_str()).collect();
     let edited: Vec<(ArticleId, [Vec<u32>; 3])> = edits
         .iter()
         .map(|e| {
-            (e.id, [find(&topic_slugs, &e.slugs[0]), find(&people_slugs, &e.slugs[1]), find(&place_slugs, &e.slugs[2])])
+            let ids = |kind: usize| {
+                e.slugs[kind].iter().map(|s| by_slug(&site, kind, s).expect("registered above")).collect()
+            };
+            (e.id, [ids(0), ids(1), ids(2)])
         })
         .collect();
-    drop((topic_slugs, people_slugs, place_slugs));
     let map = |remap: &Option<Vec<u32>>, id: u32| remap.as_ref().map_or(id, |r| r[id as usize]);
     site.articles.par_iter_mut().for_each(|a| {
         let ids = match edited.iter().find(|(id, _)| *id == a.id) {
@@ -534,7 +519,7 @@ pub fn reassemble_tags(
         Some(e) => Some(e.fm.clone()),
         None => memo.fronts.get(&site.article(id).rel).map(|f| f.0.clone()),
     };
-    let mut new_names: Vec<(usize, String, String)> = Vec::new();
+    let mut new_names: Vec<(usize, u32, String)> = Vec::new();
     for kind in 0..3 {
         let mut named: Vec<&str> =
             edits.iter().flat_map(|e| e.slugs[kind].iter().chain(&e.was_slugs[kind])).map(String::as_str).collect();
@@ -544,49 +529,44 @@ pub fn reassemble_tags(
             if kind == 0 && declared(slug) {
                 continue;
             }
-            let (list, was): (&[ArticleId], Option<&str>) = match kind {
-                0 => {
-                    let Ok(i) = site.topics.binary_search_by(|t| t.slug.as_str().cmp(slug)) else { continue };
-                    let was = before.topics.binary_search_by(|t| t.slug.as_str().cmp(slug)).ok();
-                    (&site.topics[i].articles, was.map(|w| before.topics[w].name.as_str()))
-                }
+            // Gone: no name to keep.
+            let Some(i) = by_slug(&site, kind, slug) else { continue };
+            let (list, was) = match kind {
+                0 => (
+                    &site.topics[i as usize].articles,
+                    before.topic_by_slug(slug).map(|w| &before.topic(TopicId(w)).name),
+                ),
                 _ => {
                     let k = if kind == 1 { EntityKind::Person } else { EntityKind::Place };
-                    let Ok(i) = site.entities(k).binary_search_by(|e| e.slug.as_str().cmp(slug)) else { continue };
-                    let was = before.entities(k).binary_search_by(|e| e.slug.as_str().cmp(slug)).ok();
-                    (&site.entities(k)[i].articles, was.map(|w| before.entities(k)[w].name.as_str()))
+                    let was = before.entity_by_slug(k, slug).map(|w| &before.entity(k, EntityId(w)).name);
+                    (&site.entity(k, EntityId(i)).articles, was)
                 }
             };
             let fm = front(*list.last()?)?;
             let names = [&fm.topics, &fm.people, &fm.places][kind];
             let spelling = &names.iter().find(|n| slug::slugify(&n.value) == slug)?.value;
-            let name = match kind {
-                0 if spelling == slug => words_of(slug),
-                _ => spelling.clone(),
-            };
+            let name = if kind == 0 { Topic::name_of(slug, spelling) } else { spelling.clone() };
             match was {
-                Some(was) if was != name => return None,
+                Some(was) if *was != name => return None,
                 Some(_) => {}
-                None => new_names.push((kind, slug.to_string(), name)),
+                None => new_names.push((kind, i, name)),
             }
         }
     }
-    for (kind, slug, name) in new_names {
+    for (kind, i, name) in new_names {
         match kind {
-            0 => site.topics.iter_mut().find(|t| t.slug == slug)?.name = name,
-            1 => site.people.iter_mut().find(|e| e.slug == slug)?.name = name,
-            _ => site.places.iter_mut().find(|e| e.slug == slug)?.name = name,
+            0 => site.topics[i as usize].name = name,
+            1 => site.people[i as usize].name = name,
+            _ => site.places[i as usize].name = name,
         }
     }
     // Neighbours in the topics whose lists changed, of the edited articles and of those next to
     // them there, before and after.
     let mut near: Vec<ArticleId> = edits.iter().map(|e| e.id).collect();
-    fn list<'s>(site: &'s Site, slug: &str) -> Option<&'s Vec<ArticleId>> {
-        let at = site.topics.binary_search_by(|x| x.slug.as_str().cmp(slug)).ok()?;
-        Some(&site.topics[at].articles)
-    }
     for slug in &moved[0] {
-        for list in [list(before, slug), list(&site, slug)].into_iter().flatten() {
+        for site in [before, &site] {
+            let Some(t) = site.topic_by_slug(slug) else { continue };
+            let list = &site.topic(TopicId(t)).articles;
             for TagEdit { id, .. } in &edits {
                 let at = list.binary_search(id).unwrap_or_else(|i| i);
                 near.extend(list[at.saturating_sub(1)..(at + 2).min(list.len())].iter().copied());
@@ -633,20 +613,18 @@ pub fn reassemble_tags(
 /// into those it is in, names new to it added (by `make`), those left without articles taken out
 /// unless `keep`. Returns each old id's new one, None when they are the same; None (outside) when
 /// the lists do not hold what the site says.
-fn regroup<'e, T>(
+fn regroup<'e, T: Registered>(
     list: &mut Vec<T>,
-    slug: impl Fn(&T) -> &String,
-    articles: impl Fn(&mut T) -> &mut Vec<ArticleId>,
     members: impl Iterator<Item = (ArticleId, &'e Vec<String>, &'e Vec<String>)> + Clone,
     keep: impl Fn(&T) -> bool,
     make: impl Fn(&str) -> T,
 ) -> Option<Option<Vec<u32>>> {
-    let before: Vec<String> = list.iter().map(|t| slug(t).clone()).collect();
-    let at = |list: &[T], s: &str| list.binary_search_by(|t| slug(t).as_str().cmp(s));
+    let before: Vec<String> = list.iter().map(|t| t.slug().to_string()).collect();
+    let at = |list: &[T], s: &str| list.binary_search_by(|t| t.slug().cmp(s));
     for (id, was, _) in members.clone() {
         for s in was {
             let i = at(list, s).ok()?;
-            let ids = articles(&mut list[i]);
+            let ids = list[i].articles_mut();
             ids.remove(ids.binary_search(&id).ok()?);
         }
     }
@@ -659,17 +637,41 @@ fn regroup<'e, T>(
                     i
                 }
             };
-            let ids = articles(&mut list[i]);
+            let ids = list[i].articles_mut();
             let to = ids.binary_search(&id).err()?;
             ids.insert(to, id);
         }
     }
-    list.retain_mut(|t| keep(t) || !articles(t).is_empty());
-    if list.len() == before.len() && list.iter().zip(&before).all(|(t, s)| slug(t) == s) {
+    list.retain_mut(|t| keep(t) || !t.articles_mut().is_empty());
+    if list.len() == before.len() && list.iter().zip(&before).all(|(t, s)| t.slug() == s) {
         return Some(None);
     }
     let remap = before.iter().map(|s| at(list, s).map_or(u32::MAX, |i| i as u32)).collect();
     Some(Some(remap))
+}
+
+/// A topic or entity as `regroup` sees it.
+trait Registered {
+    fn slug(&self) -> &str;
+    fn articles_mut(&mut self) -> &mut Vec<ArticleId>;
+}
+
+impl Registered for Topic {
+    fn slug(&self) -> &str {
+        &self.slug
+    }
+    fn articles_mut(&mut self) -> &mut Vec<ArticleId> {
+        &mut self.articles
+    }
+}
+
+impl Registered for Entity {
+    fn slug(&self) -> &str {
+        &self.slug
+    }
+    fn articles_mut(&mut self) -> &mut Vec<ArticleId> {
+        &mut self.articles
+    }
 }
 
 /// An article's related list (`list`, as `merge_related` made it: its editorial entries, then the
@@ -677,13 +679,19 @@ fn regroup<'e, T>(
 /// out), or None when that is the list it has.
 fn shared_again(list: &[Related], id: ArticleId, picks: Vec<ArticleId>) -> Option<Vec<Related>> {
     let at = list.iter().position(|r| matches!(r, Related::Article(_, Why::Shared))).unwrap_or(list.len());
-    let (editorial, shared) = list.split_at(at);
-    let named = |p: &ArticleId| editorial.iter().any(|r| matches!(r, Related::Article(x, _) if x == p));
-    let new = || picks.iter().filter(|p| **p != id && !named(p));
-    if new().map(|p| Related::Article(*p, Why::Shared)).eq(shared.iter().cloned()) {
-        return None;
+    let mut again = list[..at].to_vec();
+    add_related(&mut again, id, picks, Why::Shared);
+    (again[at..] != list[at..]).then_some(again)
+}
+
+/// Appends to article `me`'s related `list` each of `ids` it does not name already (nor `me`),
+/// as related for `why`.
+fn add_related(list: &mut Vec<Related>, me: ArticleId, ids: impl IntoIterator<Item = ArticleId>, why: Why) {
+    for id in ids {
+        if id != me && !list.iter().any(|r| matches!(r, Related::Article(x, _) if *x == id)) {
+            list.push(Related::Article(id, why));
+        }
     }
-    Some(editorial.iter().cloned().chain(new().map(|p| Related::Article(*p, Why::Shared))).collect())
 }
 
 /// One article file of `reassemble_tags`.
@@ -727,6 +735,28 @@ pub struct Entity {
     pub articles: Vec<ArticleId>,
     /// Url relative to the site root.
     pub route: String,
+}
+
+impl Topic {
+    /// A topic no `[topics.SLUG]` declares, named by its first spelling (`spelling`): one written
+    /// as a slug is shown as words, "water-supply" → "Water supply".
+    fn undeclared(slug: &str, spelling: &str) -> Topic {
+        let name = Topic::name_of(slug, spelling);
+        Topic { slug: slug.to_string(), name, description: None, articles: Vec::new(), route: layout::topic(slug) }
+    }
+
+    /// The name of an undeclared topic first spelled `spelling`.
+    fn name_of(slug: &str, spelling: &str) -> String {
+        if spelling == slug { words_of(slug) } else { spelling.to_string() }
+    }
+}
+
+impl Entity {
+    /// An entity named by its first spelling.
+    fn new(kind: EntityKind, slug: &str, spelling: &str) -> Entity {
+        let route = layout::entity(kind.section(), slug);
+        Entity { kind, slug: slug.to_string(), name: spelling.to_string(), articles: Vec::new(), route }
+    }
 }
 
 /// A year, month or day with articles.
@@ -822,6 +852,14 @@ impl Site {
     pub fn entity(&self, kind: EntityKind, id: EntityId) -> &Entity {
         &self.entities(kind)[id.0 as usize]
     }
+    /// The id of the topic with this slug (registries are sorted by slug).
+    fn topic_by_slug(&self, slug: &str) -> Option<u32> {
+        self.topics.binary_search_by(|t| t.slug.as_str().cmp(slug)).ok().map(|i| i as u32)
+    }
+    /// The id of the entity of this kind with this slug.
+    fn entity_by_slug(&self, kind: EntityKind, slug: &str) -> Option<u32> {
+        self.entities(kind).binary_search_by(|e| e.slug.as_str().cmp(slug)).ok().map(|i| i as u32)
+    }
     /// `base_path` + a route: what an `href` holds (`Config::href`).
     pub fn href(&self, route: &str) -> String {
         self.config.href(route)
@@ -876,13 +914,16 @@ pub struct Memo {
     /// an article added or removed renders again only the bodies that name it.
     bodies: FxHashMap<u64, Arc<markdown::Rendered<ArticleId>>>,
     /// The front matter of each article of the site, by file (relative to `content/`).
-    fronts: FxHashMap<String, (Arc<FrontMatter>, usize)>,
+    fronts: FxHashMap<String, FrontOf>,
     /// The site's link index keys that are costly to make.
     keys: Option<Keys>,
     /// What the related scores of the last build were made from, and each article's picks
     /// (shared: a rebuild of wording copies the memo).
     related: Arc<crate::related::Memo>,
 }
+
+/// A file's front matter and where its body starts, as the memo keeps them.
+type FrontOf = (Arc<FrontMatter>, usize);
 
 /// A memo key: xxh3, a fingerprint as good as SipHash's here and many times faster over whole
 /// files.
@@ -1270,18 +1311,7 @@ fn collect_topics(config: &Config, parsed: &[Parsed], diags: &mut Vec<Diagnostic
                         .with_hint(format!("add [topics.{slug}] to site.toml, or use one of the declared topics"));
                     diags.push(strictly(config, d));
                 }
-                // A topic written as a slug is shown as words: "water-supply" → "Water supply".
-                let name = if t.value == slug { words_of(slug) } else { t.value.clone() };
-                by_slug.insert(
-                    slug.to_string(),
-                    Topic {
-                        name,
-                        description: None,
-                        articles: Vec::new(),
-                        route: layout::topic(slug),
-                        slug: slug.to_string(),
-                    },
-                );
+                by_slug.insert(slug.to_string(), Topic::undeclared(slug, &t.value));
             }
         }
     }
@@ -1295,14 +1325,7 @@ fn collect_entities(kind: EntityKind, parsed: &[Parsed], names: impl Fn(&Parsed)
         for n in names(p) {
             let Some(slug) = spellings.new_slug(n) else { continue };
             if !by_slug.contains_key(slug) {
-                let entity = Entity {
-                    kind,
-                    name: n.to_string(),
-                    articles: Vec::new(),
-                    route: layout::entity(kind.section(), slug),
-                    slug: slug.to_string(),
-                };
-                by_slug.insert(slug.to_string(), entity);
+                by_slug.insert(slug.to_string(), Entity::new(kind, slug, n));
             }
         }
     }
@@ -1560,21 +1583,8 @@ fn merge_related(articles: &[Article], editorial: Vec<Vec<Related>>, shared: Vec
     let lists = articles.iter().zip(editorial).zip(reverse).zip(shared);
     lists
         .map(|(((a, mut list), back), computed)| {
-            let mut seen: Vec<ArticleId> = list
-                .iter()
-                .filter_map(|r| match r {
-                    Related::Article(id, _) => Some(*id),
-                    Related::External { .. } => None,
-                })
-                .collect();
-            for (id, why) in
-                back.into_iter().map(|id| (id, Why::Editorial)).chain(computed.into_iter().map(|id| (id, Why::Shared)))
-            {
-                if id != a.id && !seen.contains(&id) {
-                    seen.push(id);
-                    list.push(Related::Article(id, why));
-                }
-            }
+            add_related(&mut list, a.id, back, Why::Editorial);
+            add_related(&mut list, a.id, computed, Why::Shared);
             list
         })
         .collect()
