@@ -271,13 +271,19 @@ pub fn render(
     // The pages listed and checked, and the site-wide values: mostly serial work, made side
     // by side.
     let statics: Vec<&str> = theme.statics.keys().map(String::as_str).collect();
-    let ((jobs, clashes), shared) = rayon::join(
+    let ((jobs, clashes), mut shared) = rayon::join(
         || {
             let jobs = jobs(site);
             let clashes = check_routes(site, &jobs, &statics, assets);
             (jobs, clashes)
         },
-        || Shared::new(site, theme, prints),
+        || {
+            let mut shared = Shared::new(site, theme, prints);
+            if first.is_none() {
+                shared.reach();
+            }
+            shared
+        },
     );
     if !clashes.is_empty() {
         return Err(RenderError::Diagnostics(clashes));
@@ -302,6 +308,8 @@ pub fn render(
             shared.render_jobs(&wanted, &early, None)?;
             (first.ready)(early.into_inner().expect("output lock is never poisoned"));
         }
+        // What the edit reached is found only now: the open pages did not wait for it.
+        shared.reach();
     }
     // The files made from the model alone are made meanwhile: fingerprinted only for a memo,
     // and taken from the last render's when made from the same.
@@ -694,35 +702,39 @@ impl<'a> Shared<'a> {
             (_, None) => f.value(&site_value),
         }
         let site_print = f.finish();
-        let affected = match prints {
-            Fingerprints::Reuse(memo, Some(before)) if memo.site == site_print => {
-                Some(affected::Affected::between(before, site))
-            }
-            _ => None,
-        };
         let remember = match prints {
             Fingerprints::Off => None,
             Fingerprints::Make => Some(None),
             Fingerprints::Reuse(memo, _) => Some(Some(&memo.cards)),
         };
-        let mut cards = view::Cards::new(site, theme, remember);
-        if let (Fingerprints::Reuse(memo, _), Some(affected)) = (prints, &affected) {
-            // The cards of articles the edit left as they were are the last render's.
-            cards.know(affected.known_cards(&memo.card_prints));
-        }
         Shared {
             prints,
             generation: GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             site_print,
-            affected,
+            affected: None,
+            cards: view::Cards::new(site, theme, remember),
             site,
             theme,
-            cards,
             site_value,
             items: feeds::Items::new(site),
             shared_titles,
             site_feeds,
         }
+    }
+
+    /// Finds what the edit since the last render reached (`affected`), when the last render's
+    /// memo and site are at hand and every page shows the site as it did: from then on, pages it
+    /// did not reach are kept without a look, and the cards of articles it left as they were are
+    /// the last render's. Pages rendered before it (those open in a browser, see `First`) are
+    /// fingerprinted like any other.
+    fn reach(&mut self) {
+        let Fingerprints::Reuse(memo, Some(before)) = self.prints else { return };
+        if self.affected.is_some() || memo.site != self.site_print {
+            return;
+        }
+        let affected = affected::Affected::between(before, self.site);
+        self.cards.know(affected.known_cards(&memo.card_prints));
+        self.affected = Some(affected);
     }
 
     /// Renders `jobs` in parallel, each file going to the sink as soon as it is done (or the
@@ -1805,6 +1817,39 @@ mod tests {
         let alone = std::sync::Mutex::new(crate::output::Output::default());
         render(&site, &theme, &[], &alone, Fingerprints::Make, None).unwrap();
         assert!(alone.into_inner().unwrap() == whole, "the same output without pages first");
+    }
+
+    #[test]
+    fn pages_wanted_first_come_before_what_an_edit_reached_is_found_and_the_rest_is_the_same() {
+        let two = [("a.md", art("A", "")), ("b.md", art("B", "related = [\"a\"]"))];
+        let files = |extra: &[(&'static str, String)]| {
+            two.iter().chain(extra).map(|(rel, text)| (*rel, text.clone())).collect::<Vec<_>>()
+        };
+        let site = |files: &[(&str, String)]| {
+            site_of(&files.iter().map(|(rel, text)| (*rel, text.as_str())).collect::<Vec<_>>(), "")
+        };
+        let before = site(&files(&[]));
+        let theme = theme::load(std::path::Path::new("/nonexistent"), &before.config).unwrap().unwrap();
+        let made = render(&before, &theme, &[], &std::sync::Mutex::new(Default::default()), Fingerprints::Make, None);
+        let memo = made.unwrap().memo;
+        // An article added (the newest: every id moves) and one taken away, a page without cards
+        // open (those of the others are made after what the edit reached is found).
+        let newest = "+++\ntitle = \"C\"\ndate = 2025-03-02\ntopics = [\"x\"]\n+++\nBody.\n".to_string();
+        for after in [site(&files(&[("c.md", newest)])), site(&files(&[])[..1])] {
+            let open = ["topics/index.html".to_string()];
+            let sink = std::sync::Mutex::new(crate::output::Output::default());
+            let handed = std::sync::Mutex::new(Vec::new());
+            let ready = |early: crate::output::Output| handed.lock().unwrap().push(early);
+            let prints = Fingerprints::Reuse(&memo, Some(&before));
+            let done = render(&after, &theme, &[], &sink, prints, Some(First { files: &open, ready: &ready })).unwrap();
+            let whole = sink.into_inner().unwrap();
+            let fresh = std::sync::Mutex::new(crate::output::Output::default());
+            render(&after, &theme, &[], &fresh, Fingerprints::Off, None).unwrap();
+            assert!(whole == fresh.into_inner().unwrap(), "the same output as a render from nothing");
+            let handed = handed.into_inner().unwrap();
+            assert_eq!(handed[0].files.get(&open[0]), whole.files.get(&open[0]));
+            assert!(done.files < whole.files.len(), "pages the edit did not reach were kept");
+        }
     }
 
     #[test]

@@ -1,14 +1,16 @@
 // Real-browser test of live reload: open a served article, change its text on disk, wait until
 // the browser shows the new text. Prints the milliseconds each edit took to appear.
-// Usage: node reload.mjs PAGE_URL FILE OLD_TEXT [REPEAT [NEW_TEXT]]
+// Usage: node reload.mjs PAGE_URL FILE OLD_TEXT [REPEAT [NEW_TEXT [NEW_FILE]]]
 // OLD_TEXT is replaced by a new marker each time, or by NEW_TEXT with `{marker}` in it replaced
-// by the marker (to edit front matter: 'topics = [' -> 'topics = ["{marker}", ').
+// by the marker (to edit front matter: 'topics = [' -> 'topics = ["{marker}", '). With
+// NEW_FILE (`x.md`), FILE is left as it is and each edit is a new article instead: FILE so
+// changed, saved as `x-1.md`, `x-2.md`, ... (all deleted at the end).
 import { chromium } from "playwright-core";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 
-const [url, file, oldText, repeatArg, newText] = process.argv.slice(2);
+const [url, file, oldText, repeatArg, newText, newFile] = process.argv.slice(2);
 if (!url || !file || !oldText) {
-  console.error("usage: node reload.mjs PAGE_URL FILE OLD_TEXT [REPEAT [NEW_TEXT]]");
+  console.error("usage: node reload.mjs PAGE_URL FILE OLD_TEXT [REPEAT [NEW_TEXT [NEW_FILE]]]");
   process.exit(2);
 }
 const repeat = Number(repeatArg || 3);
@@ -23,6 +25,7 @@ const browser = await chromium.launch({
          "--disable-component-update", "--disable-sync"],
 });
 const times = [];
+const added = [];
 let failed = false;
 try {
   const page = await browser.newPage();
@@ -34,8 +37,11 @@ try {
     const marker = `Live edit number ${i} ${Date.now()}`;
     // Wait until the page is connected to the event stream before editing.
     await page.waitForTimeout(300);
+    const text = original.replace(oldText, newText ? newText.replace("{marker}", marker) : marker);
+    const target = newFile ? newFile.replace(/\.md$/, `-${i}.md`) : file;
+    if (newFile) added.push(target);
     const started = Date.now();
-    writeFileSync(file, original.replace(oldText, newText ? newText.replace("{marker}", marker) : marker));
+    writeFileSync(target, text);
     try {
       await page.waitForFunction((m) => document.body && document.body.innerText.includes(m), marker, { timeout: 15000 });
       times.push(Date.now() - started);
@@ -51,7 +57,8 @@ try {
     }
   }
 } finally {
-  writeFileSync(file, original);
+  if (!newFile) writeFileSync(file, original);
+  added.forEach((f) => rmSync(f, { force: true }));
   await browser.close();
 }
 if (times.length) {
