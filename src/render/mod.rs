@@ -96,7 +96,8 @@ struct Shared<'a> {
     site_print: u64,
     /// This render's number, unique in the process.
     generation: u64,
-    /// The pages an edit of article files may have changed, when known (see `Fingerprints`).
+    /// The pages an edit of article files may have changed, when known (see `Fingerprints`;
+    /// found by `reach`).
     affected: Option<affected::Affected>,
 }
 
@@ -726,10 +727,10 @@ impl<'a> Shared<'a> {
     /// memo and site are at hand and every page shows the site as it did: from then on, pages it
     /// did not reach are kept without a look, and the cards of articles it left as they were are
     /// the last render's. Pages rendered before it (those open in a browser, see `First`) are
-    /// fingerprinted like any other.
+    /// fingerprinted like any other. Called once a render.
     fn reach(&mut self) {
         let Fingerprints::Reuse(memo, Some(before)) = self.prints else { return };
-        if self.affected.is_some() || memo.site != self.site_print {
+        if memo.site != self.site_print {
             return;
         }
         let affected = affected::Affected::between(before, self.site);
