@@ -467,19 +467,12 @@ pub fn reassemble_tags(
     let entity = |kind| move |s: &str| Entity::new(kind, s, s);
     let people = regroup(&mut site.people, member(1), |_| false, entity(EntityKind::Person))?;
     let places = regroup(&mut site.places, member(2), |_| false, entity(EntityKind::Place))?;
-    // The id of a topic (`kind` 0), person (1) or place (2) by its slug, in the new registries.
-    let by_slug = |site: &Site, kind: usize, slug: &str| match kind {
-        0 => site.topic_by_slug(slug),
-        1 => site.entity_by_slug(EntityKind::Person, slug),
-        _ => site.entity_by_slug(EntityKind::Place, slug),
-    };
     // Every article's ids, by the new registries (the edited ones' from their names).
     let edited: Vec<(ArticleId, [Vec<u32>; 3])> = edits
         .iter()
         .map(|e| {
-            let ids = |kind: usize| {
-                e.slugs[kind].iter().map(|s| by_slug(&site, kind, s).expect("registered above")).collect()
-            };
+            let ids =
+                |kind: usize| e.slugs[kind].iter().map(|s| site.tagged(kind, s).expect("registered above").0).collect();
             (e.id, [ids(0), ids(1), ids(2)])
         })
         .collect();
@@ -530,24 +523,14 @@ pub fn reassemble_tags(
                 continue;
             }
             // Gone: no name to keep.
-            let Some(i) = by_slug(&site, kind, slug) else { continue };
-            let (list, was) = match kind {
-                0 => (
-                    &site.topics[i as usize].articles,
-                    before.topic_by_slug(slug).map(|w| &before.topic(TopicId(w)).name),
-                ),
-                _ => {
-                    let k = if kind == 1 { EntityKind::Person } else { EntityKind::Place };
-                    let was = before.entity_by_slug(k, slug).map(|w| &before.entity(k, EntityId(w)).name);
-                    (&site.entity(k, EntityId(i)).articles, was)
-                }
-            };
+            let Some((i, list, _)) = site.tagged(kind, slug) else { continue };
+            let was = before.tagged(kind, slug).map(|(_, _, name)| name);
             let fm = front(*list.last()?)?;
             let names = [&fm.topics, &fm.people, &fm.places][kind];
             let spelling = &names.iter().find(|n| slug::slugify(&n.value) == slug)?.value;
             let name = if kind == 0 { Topic::name_of(slug, spelling) } else { spelling.clone() };
             match was {
-                Some(was) if *was != name => return None,
+                Some(was) if was != name => return None,
                 Some(_) => {}
                 None => new_names.push((kind, i, name)),
             }
@@ -565,8 +548,7 @@ pub fn reassemble_tags(
     let mut near: Vec<ArticleId> = edits.iter().map(|e| e.id).collect();
     for slug in &moved[0] {
         for site in [before, &site] {
-            let Some(t) = site.topic_by_slug(slug) else { continue };
-            let list = &site.topic(TopicId(t)).articles;
+            let Some((_, list, _)) = site.tagged(0, slug) else { continue };
             for TagEdit { id, .. } in &edits {
                 let at = list.binary_search(id).unwrap_or_else(|i| i);
                 near.extend(list[at.saturating_sub(1)..(at + 2).min(list.len())].iter().copied());
@@ -859,6 +841,18 @@ impl Site {
     /// The id of the entity of this kind with this slug.
     fn entity_by_slug(&self, kind: EntityKind, slug: &str) -> Option<u32> {
         self.entities(kind).binary_search_by(|e| e.slug.as_str().cmp(slug)).ok().map(|i| i as u32)
+    }
+    /// The topic (`kind` 0), person (1) or place (2) with this slug: its id, articles and name.
+    fn tagged(&self, kind: usize, slug: &str) -> Option<(u32, &[ArticleId], &str)> {
+        if kind == 0 {
+            let i = self.topic_by_slug(slug)?;
+            let t = self.topic(TopicId(i));
+            return Some((i, &t.articles, &t.name));
+        }
+        let k = if kind == 1 { EntityKind::Person } else { EntityKind::Place };
+        let i = self.entity_by_slug(k, slug)?;
+        let e = self.entity(k, EntityId(i));
+        Some((i, &e.articles, &e.name))
     }
     /// `base_path` + a route: what an `href` holds (`Config::href`).
     pub fn href(&self, route: &str) -> String {
